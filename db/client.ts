@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { getEnv } from "../lib/env";
+import { logger } from "../lib/logger";
+import { peekSingleton, setSingleton, singleton } from "../lib/singleton";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** Either driver's database (or a transaction on it): domain code takes this. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DbHandle = {
+  db: Db;
+  kind: "pglite" | "postgres";
+  /** Random per opened database: lets tests prove server.ts and Next share one instance. */
+  instanceId: string;
+  close: () => Promise<void>;
+};
+
+export const MIGRATIONS_DIR = path.resolve(process.cwd(), "db/migrations");
+// Arbitrary constant: serialises migrations across app instances on one PostgreSQL.
+const MIGRATION_LOCK = 727_311;
+
+/** Open a database (PGlite dir/memory, or a PostgreSQL URL) and apply migrations. */
+export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<DbHandle> {
+  if (opts.url) {
+    const { default: pg } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+    const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
+    pool.on("error", (err) => logger.error({ err }, "postgres pool error"));
+    const db = drizzle({ client: pool, schema });
+    const lockClient = await pool.connect();
+    try {
+      await lockClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
+      await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+    } finally {
+      await lockClient.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
+      lockClient.release();
+    }
+    return { db: db as unknown as Db, kind: "postgres", instanceId: randomUUID(), close: () => pool.end() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  // PGlite does not create parent directories itself.
+  if (opts.dataDir) fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzle({ client, schema });
+  await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  return { db: db as unknown as Db, kind: "pglite", instanceId: randomUUID(), close: () => client.close() };
+}
+
+/**
+ * The process's database, opened lazily on first use and kept on globalThis:
+ * two PGlite instances on one directory corrupt it (STACK-NOTES pitfall 2),
+ * and `next build` must be able to import routes without opening anything.
+ */
+export function getDbHandle(): Promise<DbHandle> {
+  return singleton("db", () => {
+    const env = getEnv();
+    const p = openDatabase(
+      env.databaseUrl ? { url: env.databaseUrl } : { dataDir: path.join(env.dataDir, "pglite") },
+    );
+    p.catch(() => setSingleton("db", undefined));
+    return p;
+  });
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDbHandle()).db;
+}
+
+export async function closeDb(): Promise<void> {
+  const p = peekSingleton<Promise<DbHandle>>("db");
+  if (!p) return;
+  setSingleton("db", undefined);
+  await (await p).close();
+}

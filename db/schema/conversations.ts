@@ -1,0 +1,106 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, ts } from "./_common";
+import { projects } from "./projects";
+import { users } from "./users";
+import { visitorAttributions, visitors } from "./visitors";
+
+export const conversationStatus = pgEnum("conversation_status", ["queued", "active", "offline", "closed"]);
+export type ConversationStatus = (typeof conversationStatus.enumValues)[number];
+export const leadStage = pgEnum("lead_stage", ["new", "qualified", "not_qualified", "converted"]);
+export const LEAD_STAGES = leadStage.enumValues;
+export type LeadStage = (typeof LEAD_STAGES)[number];
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    visitorId: integer("visitor_id")
+      .notNull()
+      .references(() => visitors.id, { onDelete: "cascade" }),
+    attributionId: integer("attribution_id").references(() => visitorAttributions.id, { onDelete: "set null" }),
+    status: conversationStatus("status").notNull().default("queued"),
+    /** The human owner; null when queued or when the AI owns it (`assignedToAi`). */
+    assigneeId: integer("assignee_id").references(() => users.id, { onDelete: "set null" }),
+    assignedToAi: boolean("assigned_to_ai").notNull().default(false),
+    /** Once the AI hands off (or the visitor asks for a human) this never goes back. */
+    humanRequested: boolean("human_requested").notNull().default(false),
+    leadStage: leadStage("lead_stage").notNull().default("new"),
+    /** Copied from the visitor at start so routing's "same phone" rule is one indexed lookup. */
+    visitorPhone: text("visitor_phone").notNull(),
+    ip: text("ip"),
+    lastMessageAt: ts("last_message_at").notNull().defaultNow(),
+    lastMessagePreview: text("last_message_preview").notNull().default(""),
+    visitorLastSeenAt: ts("visitor_last_seen_at"),
+    /** Null while the visitor has a live socket; set when the last one closes (15 s grace). */
+    visitorOfflineSince: ts("visitor_offline_since"),
+    /** Visitor messages the assignee has not read yet (drives badges). */
+    staffUnread: integer("staff_unread").notNull().default(0),
+    queuedAt: ts("queued_at"),
+    assignedAt: ts("assigned_at"),
+    createdAt: createdAt(),
+    closedAt: ts("closed_at"),
+    closedById: integer("closed_by_id").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    index("conversations_assignee_status_idx").on(t.assigneeId, t.status, t.lastMessageAt),
+    index("conversations_project_status_idx").on(t.projectId, t.status, t.lastMessageAt),
+    index("conversations_status_last_idx").on(t.status, t.lastMessageAt, t.id),
+    index("conversations_visitor_idx").on(t.visitorId, t.createdAt),
+    index("conversations_queue_idx").on(t.queuedAt, t.id).where(sql`${t.status} = 'queued'`),
+    index("conversations_phone_open_idx").on(t.visitorPhone, t.assigneeId).where(sql`${t.status} <> 'closed'`),
+  ],
+);
+
+export const senderKind = pgEnum("sender_kind", ["visitor", "agent", "admin", "ai", "system"]);
+export type SenderKind = (typeof senderKind.enumValues)[number];
+
+export const attachments = pgTable(
+  "attachments",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    conversationId: integer("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    /** Server-generated file name under DATA_DIR/uploads; never the client's name. */
+    storageName: text("storage_name").notNull(),
+    mime: text("mime").notNull(),
+    size: integer("size").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    uploaderKind: senderKind("uploader_kind").notNull(),
+    uploaderId: integer("uploader_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("attachments_conversation_idx").on(t.conversationId)],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    conversationId: integer("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    senderKind: senderKind("sender_kind").notNull(),
+    /** Staff user id for agent/admin messages; null for visitor, AI and system. */
+    senderId: integer("sender_id").references(() => users.id, { onDelete: "set null" }),
+    body: text("body").notNull().default(""),
+    /** Client-chosen id: a retried send returns the stored row instead of a duplicate. */
+    clientMsgId: text("client_msg_id").notNull(),
+    replyToId: bigint("reply_to_id", { mode: "number" }),
+    attachmentId: integer("attachment_id").references(() => attachments.id, { onDelete: "set null" }),
+    deliveredAt: ts("delivered_at"),
+    readAt: ts("read_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Ascending on purpose (STACK-NOTES pitfall 5): PostgreSQL scans it backwards for "last 30".
+    index("messages_conversation_created_idx").on(t.conversationId, t.createdAt, t.id),
+    // Also the idempotency key for retried sends.
+    uniqueIndex("messages_client_msg_uq").on(t.conversationId, t.clientMsgId),
+  ],
+);

@@ -1,0 +1,36 @@
+import { index, integer, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, ts } from "./_common";
+import { users } from "./users";
+
+export const blockSource = pgEnum("block_source", ["manual", "auto"]);
+export const strikeRule = pgEnum("strike_rule", ["login", "scanner", "upload", "rate_limit"]);
+export type StrikeRule = (typeof strikeRule.enumValues)[number];
+
+export const blockedIps = pgTable(
+  "blocked_ips",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    /** A single address or a CIDR range. */
+    address: text("address").notNull(),
+    reason: text("reason").notNull().default(""),
+    source: blockSource("source").notNull(),
+    /** The strike rule that tripped an automatic block. */
+    rule: strikeRule("rule"),
+    /** Null = until manually unblocked. */
+    expiresAt: ts("expires_at"),
+    operatorId: integer("operator_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("blocked_ips_address_idx").on(t.address), index("blocked_ips_expires_idx").on(t.expiresAt)],
+);
+
+export const strikes = pgTable(
+  "strikes",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    ip: text("ip").notNull(),
+    rule: strikeRule("rule").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("strikes_ip_rule_created_idx").on(t.ip, t.rule, t.createdAt)],
+);

@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { singleton } from "./singleton";
+
+/**
+ * The one module that reads configuration. Parsed once per process (on
+ * globalThis, so server.ts and Next's bundled copy see the same values) and
+ * validated with zod. `production` is what the operator asked for
+ * (NODE_ENV=production at start-up); server.ts may later set NODE_ENV for
+ * React/Next's own sake, which must not change this decision.
+ */
+const TrustProxy = z
+  .string()
+  .trim()
+  .transform((v, c) => {
+    if (v === "") return { hops: 0, addresses: [] as string[] };
+    if (/^\d+$/.test(v)) return { hops: Number(v), addresses: [] as string[] };
+    if (v === "true") return { hops: 1, addresses: [] as string[] };
+    if (v === "false") return { hops: 0, addresses: [] as string[] };
+    const addresses = v.split(",").map((s) => s.trim()).filter(Boolean);
+    for (const a of addresses) {
+      if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)) {
+        c.addIssue({ code: "custom", message: `TRUST_PROXY: "${a}" is neither a hop count nor an IP/CIDR` });
+        return z.NEVER;
+      }
+    }
+    return { hops: 0, addresses };
+  });
+
+const Schema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  APP_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  SESSION_SECRET: z.string().optional(),
+  ADMIN_EMAIL: z.string().email().default("admin@example.com"),
+  ADMIN_PASSWORD: z.string().optional(),
+  TRUST_PROXY: TrustProxy.default({ hops: 0, addresses: [] }),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  GEOIP_DB: z.string().optional(),
+});
+
+export type Env = {
+  production: boolean;
+  port: number;
+  host: string;
+  appUrl: string | undefined;
+  secureCookies: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  sessionSecret: string;
+  adminEmail: string;
+  /** Undefined when neither configured nor generated (seeding then leaves an existing admin alone). */
+  adminPassword: string | undefined;
+  adminPasswordGenerated: boolean;
+  trustProxy: { hops: number; addresses: string[] };
+  redisUrl: string | undefined;
+  logLevel: string;
+  geoipDb: string | undefined;
+};
+
+export class EnvError extends Error {}
+
+/** Parse and validate configuration. Throws EnvError with a one-line reason. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = Schema.safeParse(source);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new EnvError(`Invalid configuration: ${first.path.join(".")}: ${first.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  const dataDir = path.resolve(e.DATA_DIR);
+
+  let sessionSecret = e.SESSION_SECRET ?? "";
+  let adminPassword = e.ADMIN_PASSWORD;
+  let adminPasswordGenerated = false;
+
+  if (production) {
+    if (sessionSecret.length < 32) {
+      throw new EnvError("Refusing to start: SESSION_SECRET must be set to at least 32 characters in production.");
+    }
+    if (!adminPassword || adminPassword === "admin123") {
+      throw new EnvError("Refusing to start: ADMIN_PASSWORD must be set (and not 'admin123') in production.");
+    }
+  } else {
+    if (sessionSecret.length < 32) {
+      // Outside production a missing secret is generated once and kept, so
+      // restarts don't sign everybody out.
+      fs.mkdirSync(dataDir, { recursive: true });
+      const file = path.join(dataDir, "session-secret");
+      if (fs.existsSync(file)) sessionSecret = fs.readFileSync(file, "utf8").trim();
+      if (sessionSecret.length < 32) {
+        sessionSecret = randomBytes(32).toString("base64url");
+        fs.writeFileSync(file, sessionSecret, { mode: 0o600 });
+      }
+    }
+    if (!adminPassword) {
+      // Generated, and printed once by the seed if (and only if) it creates the admin.
+      adminPassword = randomBytes(9).toString("base64url");
+      adminPasswordGenerated = true;
+    }
+  }
+
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    appUrl: e.APP_URL?.replace(/\/$/, ""),
+    secureCookies: e.APP_URL?.startsWith("https://") ?? false,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    sessionSecret,
+    adminEmail: e.ADMIN_EMAIL.toLowerCase(),
+    adminPassword,
+    adminPasswordGenerated,
+    trustProxy: e.TRUST_PROXY,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    geoipDb: e.GEOIP_DB,
+  };
+}
+
+/** The process's configuration, parsed on first use. */
+export function getEnv(): Env {
+  return singleton("env", () => parseEnv());
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocket, WebSocketServer } from "ws";
+import { logger } from "../logger";
+import { peekSingleton, setSingleton } from "../singleton";
+import { memoryBackplane, type Backplane, type Envelope } from "./backplane";
+import { CLOSE, MAX_FRAME_BYTES, type ServerMessage } from "./protocol";
+
+export type Identity =
+  | { kind: "staff"; userId: number; role: "admin" | "manager" | "agent" | "qa" }
+  | { kind: "visitor"; visitorId: number; projectId: number };
+
+export type Conn = {
+  id: string;
+  ws: WebSocket;
+  identity: Identity;
+  rooms: Set<string>;
+  isAlive: boolean;
+  ip: string;
+};
+
+export type Authenticate = (req: IncomingMessage, url: URL) => Promise<Identity | null>;
+export type Dispatch = (conn: Conn, raw: string) => Promise<void> | void;
+export type Lifecycle = { onOpen?: (conn: Conn) => void | Promise<void>; onClose?: (conn: Conn) => void | Promise<void> };
+
+/**
+ * The WebSocket hub: connections, rooms and fan-out. It knows nothing about
+ * chats; `dispatch` (lib/realtime/dispatch.ts) turns frames into domain calls
+ * and publishes their results. Created once, by server.ts.
+ */
+export class Hub {
+  readonly instanceId = randomUUID();
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly conns = new Set<Conn>();
+  private readonly rooms = new Map<string, Set<Conn>>();
+  private readonly byUser = new Map<number, Set<Conn>>();
+  private heartbeat: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(
+    private readonly opts: {
+      authenticate: Authenticate;
+      dispatch: Dispatch;
+      lifecycle?: Lifecycle;
+      backplane?: Backplane;
+      heartbeatMs?: number;
+      clientIp: (req: IncomingMessage) => string;
+    },
+    private readonly backplane: Backplane = opts.backplane ?? memoryBackplane(),
+  ) {
+    this.backplane.onMessage((env) => this.deliverLocal(env));
+    // ws README: ping every interval, drop sockets that missed the last pong.
+    this.heartbeat = setInterval(() => {
+      for (const c of this.conns) {
+        if (!c.isAlive) {
+          c.ws.terminate();
+          continue;
+        }
+        c.isAlive = false;
+        try {
+          c.ws.ping();
+        } catch {
+          /* socket already gone */
+        }
+      }
+    }, opts.heartbeatMs ?? 25_000);
+    this.heartbeat.unref();
+  }
+
+  get size() {
+    return this.conns.size;
+  }
+
+  /** Authenticate first, then upgrade; otherwise a bare 401 and destroy. */
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on("error", () => {});
+    if (this.closing) return reject(socket, 503);
+    let identity: Identity | null = null;
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      identity = await this.opts.authenticate(req, url);
+    } catch (err) {
+      logger.warn({ err }, "ws authenticate failed");
+    }
+    if (!identity) return reject(socket, 401);
+    const ip = this.opts.clientIp(req);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, identity!, ip));
+  }
+
+  private onConnection(ws: WebSocket, identity: Identity, ip: string) {
+    const conn: Conn = { id: randomUUID(), ws, identity, rooms: new Set(), isAlive: true, ip };
+    this.conns.add(conn);
+    if (identity.kind === "staff") {
+      let set = this.byUser.get(identity.userId);
+      if (!set) this.byUser.set(identity.userId, (set = new Set()));
+      set.add(conn);
+    }
+    ws.on("pong", () => (conn.isAlive = true));
+    ws.on("error", (err) => logger.debug({ err }, "ws socket error"));
+    ws.on("message", (data, isBinary) => {
+      conn.isAlive = true;
+      if (isBinary) return this.send(conn, { type: "error", code: "bad_request", message: "Binary frames are not accepted." });
+      void Promise.resolve(this.opts.dispatch(conn, data.toString())).catch((err) =>
+        logger.error({ err }, "ws dispatch failed"),
+      );
+    });
+    ws.on("close", () => {
+      this.conns.delete(conn);
+      for (const r of conn.rooms) this.leave(conn, r);
+      if (identity.kind === "staff") {
+        const set = this.byUser.get(identity.userId);
+        set?.delete(conn);
+        if (set && set.size === 0) this.byUser.delete(identity.userId);
+      }
+      void Promise.resolve(this.opts.lifecycle?.onClose?.(conn)).catch((err) => logger.error({ err }, "ws onClose failed"));
+    });
+    this.send(conn, {
+      type: "hello",
+      role: identity.kind === "staff" ? identity.role : "visitor",
+      ...(identity.kind === "staff" ? { userId: identity.userId } : { visitorId: identity.visitorId }),
+    });
+    void Promise.resolve(this.opts.lifecycle?.onOpen?.(conn)).catch((err) => logger.error({ err }, "ws onOpen failed"));
+  }
+
+  join(conn: Conn, room: string) {
+    if (conn.rooms.has(room)) return;
+    conn.rooms.add(room);
+    let set = this.rooms.get(room);
+    if (!set) this.rooms.set(room, (set = new Set()));
+    set.add(conn);
+  }
+
+  leave(conn: Conn, room: string) {
+    conn.rooms.delete(room);
+    const set = this.rooms.get(room);
+    if (!set) return;
+    set.delete(conn);
+    if (set.size === 0) this.rooms.delete(room);
+  }
+
+  /** Local connections of a staff user (for presence and room joins after assignment). */
+  userConns(userId: number): Conn[] {
+    return [...(this.byUser.get(userId) ?? [])];
+  }
+
+  /** Connections in a room on this instance. */
+  roomConns(room: string): Conn[] {
+    return [...(this.rooms.get(room) ?? [])];
+  }
+
+  send(conn: Conn, msg: ServerMessage | Record<string, unknown>) {
+    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(JSON.stringify(msg));
+  }
+
+  /** Fan a message out to a room on every instance; encoded once. */
+  publish(room: string, msg: ServerMessage | Record<string, unknown>, exceptConn?: string) {
+    this.backplane.publish({ kind: "room", room, data: JSON.stringify(msg), exceptConn });
+  }
+
+  /** Close every socket of a user on every instance (session ended). */
+  kickUser(userId: number, code: number = CLOSE.signedOut, reason = "signed out") {
+    this.backplane.publish({ kind: "kick", userId, code, reason });
+  }
+
+  private deliverLocal(env: Envelope) {
+    if (env.kind === "room") {
+      const set = this.rooms.get(env.room);
+      if (!set) return;
+      for (const c of set) {
+        if (c.id !== env.exceptConn && c.ws.readyState === WebSocket.OPEN) c.ws.send(env.data);
+      }
+    } else if (env.kind === "kick") {
+      for (const c of this.byUser.get(env.userId) ?? []) c.ws.close(env.code, env.reason);
+    }
+  }
+
+  /** Shutdown: refuse new upgrades, close every socket with 1012 (clients reconnect). */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    for (const c of this.conns) c.ws.close(CLOSE.restart, "server restarting");
+    await new Promise((r) => setTimeout(r, 50));
+    for (const c of this.conns) c.ws.terminate();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+    await this.backplane.close();
+  }
+}
+
+function reject(socket: Duplex, status: number) {
+  const text = status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Service Unavailable";
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+/** The process's hub, if server.ts created one (route handlers publish through it). */
+export function getHub(): Hub | undefined {
+  return peekSingleton<Hub>("hub");
+}
+
+export function setHub(hub: Hub | undefined) {
+  setSingleton("hub", hub);
+}

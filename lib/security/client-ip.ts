@@ -1,0 +1,66 @@
+import net from "node:net";
+import type { IncomingMessage } from "node:http";
+
+export type TrustProxy = { hops: number; addresses: string[] };
+
+/** Strip the IPv4-mapped IPv6 prefix so "::ffff:1.2.3.4" and "1.2.3.4" are one address. */
+export function normalizeIp(ip: string | undefined | null): string {
+  if (!ip) return "";
+  let v = ip.trim();
+  if (v.startsWith("[") && v.includes("]")) v = v.slice(1, v.indexOf("]"));
+  if (v.toLowerCase().startsWith("::ffff:") && net.isIPv4(v.slice(7))) v = v.slice(7);
+  return v;
+}
+
+function trustedList(addresses: string[]): net.BlockList {
+  const list = new net.BlockList();
+  for (const a of addresses) addToBlockList(list, a);
+  return list;
+}
+
+export function addToBlockList(list: net.BlockList, entry: string): boolean {
+  const [addr, prefix] = entry.split("/");
+  const ip = normalizeIp(addr);
+  const family = net.isIPv4(ip) ? "ipv4" : net.isIPv6(ip) ? "ipv6" : null;
+  if (!family) return false;
+  if (prefix === undefined) list.addAddress(ip, family);
+  else {
+    const n = Number(prefix);
+    if (!Number.isInteger(n) || n < 0 || n > (family === "ipv4" ? 32 : 128)) return false;
+    list.addSubnet(ip, n, family);
+  }
+  return true;
+}
+
+export function ipFamily(ip: string): "ipv4" | "ipv6" | null {
+  return net.isIPv4(ip) ? "ipv4" : net.isIPv6(ip) ? "ipv6" : null;
+}
+
+/**
+ * The client address. X-Forwarded-For is honoured only through trusted hops:
+ * with a hop count N we take the N-th address from the right (each trusted
+ * proxy appends the address it saw); with a list we walk from the right past
+ * addresses in the list. Anything further left is client-controlled.
+ */
+export function resolveClientIp(req: Pick<IncomingMessage, "headers" | "socket">, trust: TrustProxy): string {
+  const socketIp = normalizeIp(req.socket.remoteAddress);
+  if (trust.hops === 0 && trust.addresses.length === 0) return socketIp;
+  const header = req.headers["x-forwarded-for"];
+  const raw = Array.isArray(header) ? header.join(",") : header ?? "";
+  const chain = raw
+    .split(",")
+    .map((s) => normalizeIp(s))
+    .filter((s) => ipFamily(s) !== null);
+  const hops = [...chain, socketIp];
+  if (trust.hops > 0) {
+    const idx = hops.length - 1 - trust.hops;
+    return hops[Math.max(0, idx)] ?? socketIp;
+  }
+  const trusted = trustedList(trust.addresses);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const ip = hops[i];
+    const fam = ipFamily(ip);
+    if (!fam || !trusted.check(ip, fam)) return ip;
+  }
+  return hops[0] ?? socketIp;
+}

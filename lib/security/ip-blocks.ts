@@ -1,0 +1,77 @@
+import net from "node:net";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { blockedIps } from "../../db/schema";
+import { singleton } from "../singleton";
+import { addToBlockList, ipFamily, normalizeIp } from "./client-ip";
+
+type Cache = { list: net.BlockList; nextExpiry: number; loadedAt: number; db: Db | null };
+
+/**
+ * In-memory view of the block list, so the check that runs first on every
+ * request is a BlockList lookup, not a query. Refreshed from the database by
+ * the scheduler (other instances' blocks arrive within one interval) and at
+ * once after a block is added in this process.
+ */
+const cache = () =>
+  singleton<Cache>("ip-block-cache", () => ({ list: new net.BlockList(), nextExpiry: Infinity, loadedAt: 0, db: null }));
+
+export async function refreshIpBlocks(db: Db, now = new Date()): Promise<number> {
+  const rows = await db
+    .select({ address: blockedIps.address, expiresAt: blockedIps.expiresAt })
+    .from(blockedIps)
+    .where(or(isNull(blockedIps.expiresAt), gt(blockedIps.expiresAt, now)));
+  const list = new net.BlockList();
+  let nextExpiry = Infinity;
+  for (const r of rows) {
+    if (addToBlockList(list, r.address) && r.expiresAt) nextExpiry = Math.min(nextExpiry, r.expiresAt.getTime());
+  }
+  const c = cache();
+  c.list = list;
+  c.nextExpiry = nextExpiry;
+  c.loadedAt = now.getTime();
+  c.db = db;
+  return rows.length;
+}
+
+/** Synchronous and allocation-free on the hot path. */
+export function isIpBlocked(ip: string, now = Date.now()): boolean {
+  const c = cache();
+  if (now >= c.nextExpiry && c.db) {
+    // An automatic block just ran out: reload soon, but answer from data now.
+    const db = c.db;
+    c.nextExpiry = Infinity;
+    void refreshIpBlocks(db).catch(() => {});
+  }
+  const v = normalizeIp(ip);
+  const fam = ipFamily(v);
+  return fam !== null && c.list.check(v, fam);
+}
+
+/** Add a block row and apply it in this process at once. */
+export async function blockIp(
+  db: Db,
+  input: { address: string; reason: string; source: "manual" | "auto"; rule?: "login" | "scanner" | "upload" | "rate_limit"; expiresAt?: Date | null; operatorId?: number | null },
+): Promise<void> {
+  await db.insert(blockedIps).values({
+    address: input.address,
+    reason: input.reason,
+    source: input.source,
+    rule: input.rule ?? null,
+    expiresAt: input.expiresAt ?? null,
+    operatorId: input.operatorId ?? null,
+  });
+  await refreshIpBlocks(db);
+}
+
+export async function unblockIp(db: Db, id: number): Promise<void> {
+  await db.delete(blockedIps).where(eq(blockedIps.id, id));
+  await refreshIpBlocks(db);
+}
+
+export async function listActiveBlocks(db: Db, now = new Date()) {
+  return db
+    .select()
+    .from(blockedIps)
+    .where(and(or(isNull(blockedIps.expiresAt), gt(blockedIps.expiresAt, now))));
+}

@@ -1,0 +1,157 @@
+/**
+ * One process: Next.js (consoles, visitor pages, API), the ws hub on /ws and
+ * the background sweepers, on one HTTP server. See docs/decisions/001.
+ */
+import http from "node:http";
+import { EnvError, getEnv } from "./lib/env";
+
+let env: import("./lib/env").Env;
+try {
+  env = getEnv();
+} catch (err) {
+  if (err instanceof EnvError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+const dev = process.argv.includes("--dev");
+// The production guards above were decided on the operator's NODE_ENV; from
+// here on NODE_ENV only tells Next/React which build to run.
+(process.env as Record<string, string>).NODE_ENV = dev ? "development" : "production";
+
+const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIpMod, hubMod, auth, dispatchMod, sched, strikes, httpMod] =
+  await Promise.all([
+    import("next"),
+    import("./lib/logger"),
+    import("./db/client"),
+    import("./db/seed"),
+    import("./lib/security/ip-blocks"),
+    import("./lib/security/headers"),
+    import("./lib/security/client-ip"),
+    import("./lib/realtime/hub"),
+    import("./lib/realtime/authenticate"),
+    import("./lib/realtime/dispatch"),
+    import("./lib/jobs/scheduler"),
+    import("./lib/security/strikes"),
+    import("./lib/http"),
+  ]);
+
+const started = Date.now();
+const dbHandle = await dbm.getDbHandle();
+const db = dbHandle.db;
+const seeded = await seed(db, env);
+await ipBlocks.refreshIpBlocks(db);
+
+const app = next({ dev, dir: process.cwd(), hostname: env.host, port: env.port, customServer: true });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const clientIp = (req: http.IncomingMessage) => clientIpMod.resolveClientIp(req, env.trustProxy);
+
+const server = http.createServer((req, res) => {
+  // 1. Client IP, through trusted hops only.
+  const ip = clientIp(req);
+  // 2. The block check runs before anything else: a bare 403, nothing more.
+  if (ipBlocks.isIpBlocked(ip)) {
+    res.sendDate = false;
+    res.writeHead(403, { "Content-Length": "0", Connection: "close" });
+    res.end();
+    return;
+  }
+  // Never trust these from outside (CVE-2025-29927; our own IP header).
+  delete req.headers["x-middleware-subrequest"];
+  req.headers[httpMod.CLIENT_IP_HEADER] = ip;
+  // 3. Security headers by path.
+  const pathname = (req.url ?? "/").split("?")[0];
+  const nonce = headers.newNonce();
+  for (const [k, v] of Object.entries(headers.securityHeaders(pathname, { nonce, dev }))) res.setHeader(k, v);
+  if (headers.classifyPath(pathname) === "staff") {
+    // Next reads the nonce from the request's CSP and stamps it on its scripts.
+    req.headers["content-security-policy"] = headers.staffCsp(nonce, dev);
+  } else {
+    delete req.headers["content-security-policy"];
+  }
+  // 4. Next.
+  handle(req, res).catch((err) => {
+    logger.error({ err }, "request failed");
+    if (!res.headersSent) res.writeHead(500).end();
+  });
+});
+
+const hub: import("./lib/realtime/hub").Hub = new hubMod.Hub({
+  authenticate: auth.authenticateUpgrade,
+  dispatch: dispatchMod.createDispatcher(() => hub),
+  clientIp,
+});
+hubMod.setHub(hub);
+
+server.on("upgrade", (req, socket, head) => {
+  const ip = clientIp(req);
+  if (ipBlocks.isIpBlocked(ip)) {
+    socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    socket.destroy();
+    return;
+  }
+  const pathname = (req.url ?? "/").split("?")[0];
+  // Claim only /ws; every other upgrade (dev HMR) belongs to Next's own listener.
+  if (pathname === "/ws") void hub.handleUpgrade(req, socket, head);
+});
+
+const scheduler = sched.startScheduler([
+  { name: "ip-blocks-refresh", everyMs: 5_000, run: () => ipBlocks.refreshIpBlocks(db) },
+  { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
+]);
+
+server.listen(env.port, env.host, () => {
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : env.port;
+  const url = env.appUrl ?? `http://localhost:${port}`;
+  logger.info(
+    { port, db: dbHandle.kind, dbInstance: dbHandle.instanceId, dev, ms: Date.now() - started },
+    "OnlineChatCRM listening",
+  );
+  const lines = [``, `  OnlineChatCRM is running at ${url}`, `  Database: ${dbHandle.kind}${dbHandle.kind === "pglite" ? ` (${env.dataDir})` : ""}`];
+  if (seeded.createdAdmin) {
+    lines.push(`  Sign in at ${url}/login as ${seeded.adminEmail}`);
+    if (seeded.adminPassword) lines.push(`  Generated admin password (shown once): ${seeded.adminPassword}`);
+  } else {
+    lines.push(`  Staff sign-in: ${url}/login`);
+  }
+  lines.push(`  Visitor page: ${url}/p/default`, ``);
+  console.log(lines.join("\n"));
+  void assertSharedDb(port);
+});
+
+/**
+ * Start-up assertion: Next's bundled copy of db/client must reach the same
+ * database instance as this file's copy (two PGlite instances on one
+ * directory corrupt it).
+ */
+async function assertSharedDb(port: number) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const body = (await res.json()) as { dbInstance?: string };
+    if (body.dbInstance !== dbHandle.instanceId) {
+      logger.fatal({ server: dbHandle.instanceId, next: body.dbInstance }, "Next and server.ts opened different database instances");
+      process.exit(1);
+    }
+  } catch (err) {
+    logger.warn({ err }, "could not run the shared-database self-check");
+  }
+}
+
+let shuttingDown = false;
+async function shutdown(signal: string) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info({ signal }, "shutting down");
+  server.close();
+  await hub.close();
+  server.closeAllConnections?.();
+  await scheduler.stop();
+  await dbm.closeDb();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,45 @@
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db/client";
+import { projects, users, type StaffRole } from "../db/schema";
+import { hashPassword } from "../lib/auth/password";
+import { staffActor, type StaffCtx } from "../lib/auth/ctx";
+
+let seq = 0;
+const uniq = () => `${Date.now().toString(36)}${(++seq).toString(36)}${randomBytes(2).toString("hex")}`;
+
+// One hash reused by every factory user: bcrypt is deliberately slow.
+let cachedHash: Promise<string> | undefined;
+export const FACTORY_PASSWORD = "correct horse battery";
+
+export async function createStaff(
+  db: Db,
+  over: Partial<typeof users.$inferInsert> & { role?: StaffRole } = {},
+) {
+  cachedHash ??= hashPassword(FACTORY_PASSWORD);
+  const u = uniq();
+  const [row] = await db
+    .insert(users)
+    .values({
+      email: `${over.role ?? "agent"}-${u}@example.test`,
+      username: `${over.role ?? "agent"}_${u}`,
+      passwordHash: await cachedHash,
+      displayName: `${over.role ?? "agent"} ${u}`,
+      role: "agent",
+      ...over,
+    })
+    .returning();
+  return row;
+}
+
+export async function createProject(db: Db, over: Partial<typeof projects.$inferInsert> = {}) {
+  const u = uniq();
+  const [row] = await db
+    .insert(projects)
+    .values({ slug: `p-${u}`, title: `Project ${u}`, ...over })
+    .returning();
+  return row;
+}
+
+export function staffCtxFor(db: Db, user: typeof users.$inferSelect, now = new Date()): StaffCtx {
+  return { actor: staffActor(user), db, now };
+}
