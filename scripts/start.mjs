@@ -29,6 +29,34 @@ function needsBuild() {
   return WATCH.some((w) => newestMtime(path.join(root, w)) > built);
 }
 
+// Several processes (test workers, a developer's second terminal) may start at
+// once: serialise builds with a lock directory so they never write .next together.
+const lockDir = path.join(root, ".next-build.lock");
+async function withBuildLock(fn) {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      break;
+    } catch {
+      // A lock older than 10 minutes belongs to a crashed build.
+      try {
+        if (Date.now() - fs.statSync(lockDir).mtimeMs > 10 * 60_000) fs.rmSync(lockDir, { recursive: true, force: true });
+      } catch {}
+      if (Date.now() > deadline) throw new Error("timed out waiting for another build");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+await withBuildLock(() => buildIfNeeded());
+
+function buildIfNeeded() {
 if (needsBuild()) {
   console.log("Building OnlineChatCRM (first start or sources changed)…");
   const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
@@ -40,6 +68,7 @@ if (needsBuild()) {
 {
   const r = spawnSync(process.execPath, [path.join(root, "scripts", "build-widget.mjs")], { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
+}
 }
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
