@@ -39,6 +39,12 @@ export const conversations = pgTable(
     visitorOfflineSince: ts("visitor_offline_since"),
     /** Visitor messages the assignee has not read yet (drives badges). */
     staffUnread: integer("staff_unread").notNull().default(0),
+    // Receipt watermarks: every message of that side with id <= N is delivered/read.
+    // Monotonic, so a reconnecting client catches up on ticks with one row.
+    visitorMsgsDeliveredUpTo: bigint("visitor_msgs_delivered_up_to", { mode: "number" }).notNull().default(0),
+    visitorMsgsReadUpTo: bigint("visitor_msgs_read_up_to", { mode: "number" }).notNull().default(0),
+    staffMsgsDeliveredUpTo: bigint("staff_msgs_delivered_up_to", { mode: "number" }).notNull().default(0),
+    staffMsgsReadUpTo: bigint("staff_msgs_read_up_to", { mode: "number" }).notNull().default(0),
     queuedAt: ts("queued_at"),
     assignedAt: ts("assigned_at"),
     createdAt: createdAt(),
