@@ -36,6 +36,7 @@ const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIp
     import("./lib/security/strikes"),
     import("./lib/http"),
   ]);
+const [lifecycle, publish] = await Promise.all([import("./lib/chat/lifecycle"), import("./lib/realtime/publish")]);
 
 const started = Date.now();
 const dbHandle = await dbm.getDbHandle();
@@ -82,6 +83,7 @@ const server = http.createServer((req, res) => {
 const hub: import("./lib/realtime/hub").Hub = new hubMod.Hub({
   authenticate: auth.authenticateUpgrade,
   dispatch: dispatchMod.createDispatcher(() => hub),
+  lifecycle: { onOpen: (conn) => dispatchMod.onConnOpen(hub, conn), onClose: dispatchMod.onConnClose },
   clientIp,
 });
 hubMod.setHub(hub);
@@ -101,6 +103,14 @@ server.on("upgrade", (req, socket, head) => {
 const scheduler = sched.startScheduler([
   { name: "ip-blocks-refresh", everyMs: 5_000, run: () => ipBlocks.refreshIpBlocks(db) },
   { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
+  {
+    name: "visitor-offline",
+    everyMs: 2_000,
+    run: async (now) => {
+      const ids = await lifecycle.sweepOfflineVisitors({ db, now });
+      await publish.publishConversations(db, ids);
+    },
+  },
 ]);
 
 server.listen(env.port, env.host, () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { singleton } from "./singleton";
@@ -21,7 +22,11 @@ const TrustProxy = z
     if (v === "false") return { hops: 0, addresses: [] as string[] };
     const addresses = v.split(",").map((s) => s.trim()).filter(Boolean);
     for (const a of addresses) {
-      if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)) {
+      // A real address or CIDR: a typo must not silently leave the proxy untrusted.
+      const [addr, prefix, ...rest] = a.split("/");
+      const family = net.isIP(addr);
+      const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+      if (!family || !prefixOk || rest.length > 0) {
         c.addIssue({ code: "custom", message: `TRUST_PROXY: "${a}" is neither a hop count nor an IP/CIDR` });
         return z.NEVER;
       }
@@ -75,7 +80,7 @@ export type Env = {
 export class EnvError extends Error {}
 
 /** Parse and validate configuration. Throws EnvError with a one-line reason. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = Schema.safeParse(source);
   if (!parsed.success) {
     const first = parsed.error.issues[0];

@@ -1,10 +1,67 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { users } from "../../db/schema";
+import type { Ctx } from "../auth/ctx";
+import { can } from "../auth/permissions";
+import { canWrite, getConversationOrThrow } from "../chat/access";
+import { listMessages, listMessagesAfter, loadReceiptState } from "../chat/history";
+import { loadConversationDTO } from "../chat/dto";
+import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
+import { markReceipt } from "../chat/receipts";
+import { sendMessage } from "../chat/send-message";
 import { toWsError } from "../errors";
+import { singleton } from "../singleton";
 import type { Conn, Hub } from "./hub";
-import { ClientMessage } from "./protocol";
+import { ClientMessage, room, type ServerMessage } from "./protocol";
+import { publishConversations, publishMessage, publishToConversation } from "./publish";
+
+function ctxFor(conn: Conn, db: Ctx["db"]): Ctx {
+  const id = conn.identity;
+  return {
+    actor: id.kind === "staff" ? id.actor : { type: "visitor", visitorId: id.visitorId, projectId: id.projectId },
+    db,
+    now: new Date(),
+    ip: conn.ip,
+  };
+}
+
+/** Visitor sockets per conversation on this instance: the 15 s grace starts when the last one closes. */
+const visitorSockets = () => singleton("visitor-sockets", () => new Map<number, number>());
+
+async function visitorJoined(db: Ctx["db"], conversationId: number, now: Date) {
+  const m = visitorSockets();
+  const n = (m.get(conversationId) ?? 0) + 1;
+  m.set(conversationId, n);
+  if (n === 1 && (await visitorCameOnline(db, conversationId, now))) await publishConversations(db, [conversationId]);
+}
+
+async function visitorLeft(db: Ctx["db"], conversationId: number, now: Date) {
+  const m = visitorSockets();
+  const n = (m.get(conversationId) ?? 1) - 1;
+  if (n > 0) return void m.set(conversationId, n);
+  m.delete(conversationId);
+  await visitorWentAway(db, conversationId, now);
+}
+
+/** Connection closed: release its visitor presence. */
+export async function onConnClose(conn: Conn, rooms: string[]) {
+  if (conn.identity.kind !== "visitor") return;
+  const db = await getDb();
+  for (const r of rooms) {
+    if (r.startsWith("conversation:")) await visitorLeft(db, Number(r.slice("conversation:".length)), new Date());
+  }
+}
+
+/** A new staff connection: personal room, and the all-chats inbox for roles that see every chat. */
+export function onConnOpen(hub: Hub, conn: Conn) {
+  if (conn.identity.kind !== "staff") return;
+  hub.join(conn, room.staff(conn.identity.userId));
+  if (can(conn.identity.actor, "chat.view_all")) hub.join(conn, room.inboxAll);
+}
 
 /**
- * Turn one raw client frame into a domain call. Invalid frames get an error
- * frame and the socket stays open.
+ * Turn one raw client frame into a domain call, then publish what changed.
+ * Invalid frames get an error frame and the socket stays open.
  */
 export function createDispatcher(getHub: () => Hub) {
   return async function dispatch(conn: Conn, raw: string) {
@@ -21,12 +78,102 @@ export function createDispatcher(getHub: () => Hub) {
         ref = (json as { ref: string }).ref.slice(0, 64);
       }
       const msg = ClientMessage.parse(json);
+      if (msg.type === "ping") return hub.send(conn, { type: "pong", ref: msg.ref });
+
+      const db = await getDb();
+      const ctx = ctxFor(conn, db);
       switch (msg.type) {
-        case "ping":
-          return hub.send(conn, { type: "pong", ref: msg.ref });
+        case "join": {
+          const c = await getConversationOrThrow(ctx, msg.conversationId, "read");
+          hub.join(conn, room.conversation(c.id));
+          conn.joined.set(c.id, { write: canWrite(ctx.actor, c) });
+          let messages, more, olderCursor: string | null = null;
+          if (msg.afterId !== undefined) {
+            ({ messages, more } = await listMessagesAfter(ctx, c.id, msg.afterId));
+          } else {
+            const page = await listMessages({ ctx, input: { conversationId: c.id } });
+            messages = page.messages;
+            more = false;
+            olderCursor = page.nextCursor;
+          }
+          const frame: ServerMessage & { olderCursor: string | null } = {
+            type: "joined",
+            ref: msg.ref,
+            conversationId: c.id,
+            messages,
+            more,
+            olderCursor,
+            receipts: await loadReceiptState(ctx, c.id),
+            conversation: await loadConversationDTO(db, c.id),
+          };
+          hub.send(conn, frame);
+          if (conn.identity.kind === "visitor" && !wasJoinedBefore(conn, c.id)) await visitorJoined(db, c.id, ctx.now);
+          return;
+        }
+        case "leave": {
+          const had = conn.rooms.has(room.conversation(msg.conversationId));
+          hub.leave(conn, room.conversation(msg.conversationId));
+          conn.joined.delete(msg.conversationId);
+          if (had && conn.identity.kind === "visitor") await visitorLeft(db, msg.conversationId, ctx.now);
+          return;
+        }
+        case "send": {
+          const res = await sendMessage({ ctx, input: msg });
+          hub.send(conn, { type: "ack", ref: msg.ref, clientMsgId: res.message.clientMsgId, message: res.message });
+          if (res.duplicate) return;
+          const convId = res.message.conversationId;
+          if (res.movedFrom) {
+            // The visitor's chat had ended: every tab of theirs follows to the new one.
+            publishToConversation(res.movedFrom, { type: "moved", fromConversationId: res.movedFrom, toConversationId: convId });
+          }
+          const conv = await loadConversationDTO(db, convId);
+          publishMessage(res.message, conv.assigneeId, conn.id);
+          if (res.conversationChanged) await publishConversations(db, [convId]);
+          return;
+        }
+        case "typing": {
+          // Only a connection that joined with write access may show a typing pill.
+          if (!conn.joined.get(msg.conversationId)?.write) return;
+          publishToConversation(
+            msg.conversationId,
+            {
+              type: "typing",
+              conversationId: msg.conversationId,
+              who: conn.identity.kind === "visitor" ? "visitor" : "staff",
+              on: msg.on,
+            },
+            conn.id,
+          );
+          return;
+        }
+        case "delivered":
+        case "read": {
+          if (!conn.joined.get(msg.conversationId)?.write) return;
+          const r = await markReceipt({ ctx, input: { conversationId: msg.conversationId, upToId: msg.upToId, kind: msg.type } });
+          if (!r) return;
+          publishToConversation(r.conversationId, { type: "receipt", ...r });
+          if (r.side === "visitor" && r.kind === "read") await publishConversations(db, [r.conversationId]);
+          return;
+        }
+        case "heartbeat": {
+          if (conn.identity.kind === "staff") {
+            await db.update(users).set({ lastActivityAt: ctx.now }).where(eq(users.id, conn.identity.userId));
+          }
+          return;
+        }
       }
     } catch (err) {
       hub.send(conn, toWsError(err, ref));
     }
   };
+}
+
+// `join` is also how a client re-syncs; presence counts a socket once per chat.
+const countedJoins = new WeakMap<Conn, Set<number>>();
+function wasJoinedBefore(conn: Conn, conversationId: number): boolean {
+  let s = countedJoins.get(conn);
+  if (!s) countedJoins.set(conn, (s = new Set()));
+  if (s.has(conversationId)) return true;
+  s.add(conversationId);
+  return false;
 }

@@ -5,10 +5,11 @@ import { WebSocket, WebSocketServer } from "ws";
 import { logger } from "../logger";
 import { peekSingleton, setSingleton } from "../singleton";
 import { memoryBackplane, type Backplane, type Envelope } from "./backplane";
+import type { StaffActor } from "../auth/ctx";
 import { CLOSE, MAX_FRAME_BYTES, type ServerMessage } from "./protocol";
 
 export type Identity =
-  | { kind: "staff"; userId: number; role: "admin" | "manager" | "agent" | "qa" }
+  | { kind: "staff"; userId: number; role: "admin" | "manager" | "agent" | "qa"; actor: StaffActor }
   | { kind: "visitor"; visitorId: number; projectId: number };
 
 export type Conn = {
@@ -18,11 +19,17 @@ export type Conn = {
   rooms: Set<string>;
   isAlive: boolean;
   ip: string;
+  /** Conversations joined, with whether this connection may write there (typing, receipts). */
+  joined: Map<number, { write: boolean }>;
 };
 
 export type Authenticate = (req: IncomingMessage, url: URL) => Promise<Identity | null>;
 export type Dispatch = (conn: Conn, raw: string) => Promise<void> | void;
-export type Lifecycle = { onOpen?: (conn: Conn) => void | Promise<void>; onClose?: (conn: Conn) => void | Promise<void> };
+export type Lifecycle = {
+  onOpen?: (conn: Conn) => void | Promise<void>;
+  /** Called after the connection left every room; `rooms` is what it had joined. */
+  onClose?: (conn: Conn, rooms: string[]) => void | Promise<void>;
+};
 
 /**
  * The WebSocket hub: connections, rooms and fan-out. It knows nothing about
@@ -89,7 +96,7 @@ export class Hub {
   }
 
   private onConnection(ws: WebSocket, identity: Identity, ip: string) {
-    const conn: Conn = { id: randomUUID(), ws, identity, rooms: new Set(), isAlive: true, ip };
+    const conn: Conn = { id: randomUUID(), ws, identity, rooms: new Set(), isAlive: true, ip, joined: new Map() };
     this.conns.add(conn);
     if (identity.kind === "staff") {
       let set = this.byUser.get(identity.userId);
@@ -107,13 +114,14 @@ export class Hub {
     });
     ws.on("close", () => {
       this.conns.delete(conn);
-      for (const r of conn.rooms) this.leave(conn, r);
+      const rooms = [...conn.rooms];
+      for (const r of rooms) this.leave(conn, r);
       if (identity.kind === "staff") {
         const set = this.byUser.get(identity.userId);
         set?.delete(conn);
         if (set && set.size === 0) this.byUser.delete(identity.userId);
       }
-      void Promise.resolve(this.opts.lifecycle?.onClose?.(conn)).catch((err) => logger.error({ err }, "ws onClose failed"));
+      void Promise.resolve(this.opts.lifecycle?.onClose?.(conn, rooms)).catch((err) => logger.error({ err }, "ws onClose failed"));
     });
     this.send(conn, {
       type: "hello",

@@ -1,0 +1,54 @@
+import { eq } from "drizzle-orm";
+import { conversations } from "../../db/schema";
+import type { Actor, Ctx } from "../auth/ctx";
+import { can } from "../auth/permissions";
+import { AppError } from "../errors";
+
+export type Conversation = typeof conversations.$inferSelect;
+
+/**
+ * May this actor see the conversation? Visitors: only their own. Admin,
+ * manager, QA: any. Agents (with Live Chat): their own, the queue, and other
+ * agents' chats read-only (the "Others" bucket).
+ */
+export function canRead(actor: Actor, c: Conversation): boolean {
+  switch (actor.type) {
+    case "visitor":
+      return c.visitorId === actor.visitorId && c.projectId === actor.projectId;
+    case "staff":
+      return can(actor, "chat.view_all") || can(actor, "chat.view_own");
+    case "system":
+      return true;
+  }
+}
+
+/**
+ * May this actor write into it (send, typing, receipts)? Visitors: their own.
+ * Admin/manager: any (reply from the chat modal). Agents: only chats assigned
+ * to them. QA never writes.
+ */
+export function canWrite(actor: Actor, c: Conversation): boolean {
+  switch (actor.type) {
+    case "visitor":
+      return canRead(actor, c);
+    case "staff":
+      if (!can(actor, "chat.reply")) return false;
+      if (actor.role === "agent") return c.assigneeId === actor.userId;
+      return true;
+    case "system":
+      return true;
+  }
+}
+
+/**
+ * Load a conversation the actor may read (or write), else `not_found` — the
+ * same answer whether it doesn't exist or belongs to someone else.
+ */
+export async function getConversationOrThrow(ctx: Ctx, id: number, mode: "read" | "write" = "read"): Promise<Conversation> {
+  const [c] = await ctx.db.select().from(conversations).where(eq(conversations.id, id)).limit(1);
+  if (!c || !canRead(ctx.actor, c)) throw new AppError("not_found", "Conversation not found.");
+  if (mode === "write" && !canWrite(ctx.actor, c)) {
+    throw new AppError("forbidden", "You can't write in this conversation.");
+  }
+  return c;
+}

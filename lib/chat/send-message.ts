@@ -1,0 +1,169 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { attachments, conversations, messages } from "../../db/schema";
+import type { Ctx } from "../auth/ctx";
+import { AppError } from "../errors";
+import { MAX_BODY_CHARS, type MessageDTO, type SenderKind } from "../realtime/protocol";
+import { getConversationOrThrow, type Conversation } from "./access";
+import { loadMessageDTO } from "./dto";
+
+export const SendMessageInput = z
+  .object({
+    conversationId: z.number().int().positive(),
+    clientMsgId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
+    body: z.string().max(MAX_BODY_CHARS).transform((s) => s.trim()),
+    replyToId: z.number().int().positive().optional(),
+    attachmentId: z.number().int().positive().optional(),
+  })
+  .refine((v) => v.body.length > 0 || v.attachmentId !== undefined, { message: "Message is empty.", path: ["body"] });
+export type SendMessageInput = z.input<typeof SendMessageInput>;
+
+export type SendMessageResult = {
+  message: MessageDTO;
+  /** True when this clientMsgId was already stored: nothing new happened. */
+  duplicate: boolean;
+  /** Set when a visitor wrote into a closed chat and a fresh one was started. */
+  movedFrom?: number;
+  /** The conversation row changed in a way inbox views care about (status, new chat). */
+  conversationChanged: boolean;
+};
+
+function senderKindOf(ctx: Ctx): SenderKind {
+  const a = ctx.actor;
+  if (a.type === "visitor") return "visitor";
+  if (a.type === "system") return a.job === "ai" ? "ai" : "system";
+  return a.role === "agent" ? "agent" : "admin";
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code === "23505" || e?.cause?.code === "23505";
+}
+
+async function findByClientId(ctx: Ctx, conversationId: number, clientMsgId: string) {
+  if (ctx.actor.type === "visitor") {
+    // A retry may arrive after the message moved the visitor to a fresh chat.
+    const [row] = await ctx.db
+      .select({ id: messages.id })
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      .where(and(eq(conversations.visitorId, ctx.actor.visitorId), eq(messages.clientMsgId, clientMsgId)))
+      .limit(1);
+    return row?.id;
+  }
+  const [row] = await ctx.db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.clientMsgId, clientMsgId)))
+    .limit(1);
+  return row?.id;
+}
+
+/**
+ * Store a message exactly once. A retried `clientMsgId` returns the stored
+ * message. The caller acknowledges (✓) only after this returns, i.e. after
+ * commit, and then publishes. A visitor writing into a closed chat starts a
+ * fresh one; a visitor writing into an offline chat wakes it.
+ */
+export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<SendMessageResult> {
+  const data = SendMessageInput.parse(input);
+  const original = await getConversationOrThrow(ctx, data.conversationId, "write");
+
+  const existing = await findByClientId(ctx, original.id, data.clientMsgId);
+  if (existing) return { message: await loadMessageDTO(ctx.db, existing), duplicate: true, conversationChanged: false };
+
+  const kind = senderKindOf(ctx);
+  if (original.status === "closed" && kind !== "visitor") {
+    throw new AppError("conflict", "This chat is closed.");
+  }
+
+  try {
+    const result = await ctx.db.transaction(async (tx) => {
+      let conv: Conversation = original;
+      let movedFrom: number | undefined;
+      let conversationChanged = false;
+      if (original.status === "closed") {
+        const [fresh] = await tx
+          .insert(conversations)
+          .values({
+            projectId: original.projectId,
+            visitorId: original.visitorId,
+            attributionId: original.attributionId,
+            visitorPhone: original.visitorPhone,
+            ip: original.ip,
+            status: "queued",
+            queuedAt: ctx.now,
+            lastMessageAt: ctx.now,
+            createdAt: ctx.now,
+          })
+          .returning();
+        conv = fresh;
+        movedFrom = original.id;
+        conversationChanged = true;
+      }
+
+      let replyToId: number | null = null;
+      if (data.replyToId && !movedFrom) {
+        const [r] = await tx
+          .select({ id: messages.id })
+          .from(messages)
+          .where(and(eq(messages.id, data.replyToId), eq(messages.conversationId, conv.id)))
+          .limit(1);
+        if (!r) throw new AppError("bad_request", "The quoted message is not in this chat.");
+        replyToId = r.id;
+      }
+      if (data.attachmentId) {
+        const [a] = await tx
+          .select({ id: attachments.id })
+          .from(attachments)
+          .where(and(eq(attachments.id, data.attachmentId), eq(attachments.conversationId, original.id)))
+          .limit(1);
+        if (!a) throw new AppError("bad_request", "Unknown attachment.");
+        if (movedFrom) await tx.update(attachments).set({ conversationId: conv.id }).where(eq(attachments.id, a.id));
+      }
+
+      // Updating the conversation first takes its row lock, so inserts into one
+      // chat commit in id order and "everything after id N" never misses a row.
+      const wake = kind === "visitor" && conv.status === "offline" && conv.assigneeId !== null;
+      const preview = data.body ? data.body.slice(0, 140) : "📷 Image";
+      await tx
+        .update(conversations)
+        .set({
+          lastMessageAt: ctx.now,
+          lastMessagePreview: preview,
+          ...(kind === "visitor" ? { staffUnread: sql`${conversations.staffUnread} + 1`, visitorLastSeenAt: ctx.now } : {}),
+          ...(wake ? { status: "active" as const, visitorOfflineSince: null } : {}),
+        })
+        .where(eq(conversations.id, conv.id));
+      if (wake) conversationChanged = true;
+
+      const [m] = await tx
+        .insert(messages)
+        .values({
+          conversationId: conv.id,
+          senderKind: kind,
+          senderId: ctx.actor.type === "staff" ? ctx.actor.userId : null,
+          body: data.body,
+          clientMsgId: data.clientMsgId,
+          replyToId,
+          attachmentId: data.attachmentId ?? null,
+          createdAt: ctx.now,
+        })
+        .returning({ id: messages.id });
+      return { id: m.id, movedFrom, conversationChanged };
+    });
+    return {
+      message: await loadMessageDTO(ctx.db, result.id),
+      duplicate: false,
+      movedFrom: result.movedFrom,
+      conversationChanged: result.conversationChanged,
+    };
+  } catch (err) {
+    // Two copies of one retry raced: the loser returns the winner's row.
+    if (isUniqueViolation(err)) {
+      const id = await findByClientId(ctx, original.id, data.clientMsgId);
+      if (id) return { message: await loadMessageDTO(ctx.db, id), duplicate: true, conversationChanged: false };
+    }
+    throw err;
+  }
+}
