@@ -1,0 +1,22 @@
+import { findAttachmentConversation, readAttachment } from "@/lib/chat/attachments";
+import { chatCtxFromRequest } from "@/lib/chat/request-actor";
+import { AppError } from "@/lib/errors";
+import { withPublic } from "@/lib/http";
+
+// GET /api/chat/attachments/:id – the image, to whoever may read its conversation
+export const GET = withPublic<{ id: string }>(async ({ req, db, params }) => {
+  const id = Number(params.id);
+  if (!Number.isInteger(id) || id <= 0) throw new AppError("not_found", "Attachment not found.");
+  const conversationId = await findAttachmentConversation({ db }, id);
+  if (!conversationId) throw new AppError("not_found", "Attachment not found.");
+  const ctx = await chatCtxFromRequest(req, db, conversationId);
+  const { data, mime } = await readAttachment({ ctx, id });
+  return new Response(new Uint8Array(data), {
+    headers: {
+      "Content-Type": mime,
+      "X-Content-Type-Options": "nosniff",
+      "Content-Disposition": "inline",
+      "Cache-Control": "private, max-age=31536000, immutable",
+    },
+  });
+});
