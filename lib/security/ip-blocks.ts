@@ -5,7 +5,8 @@ import { blockedIps } from "../../db/schema";
 import { singleton } from "../singleton";
 import { addToBlockList, ipFamily, normalizeIp } from "./client-ip";
 
-type Cache = { list: net.BlockList; nextExpiry: number; loadedAt: number; db: Db | null };
+type Entry = { address: string; expiresAt: number | null };
+type Cache = { list: net.BlockList; entries: Entry[]; nextExpiry: number; loadedAt: number; db: Db | null };
 
 /**
  * In-memory view of the block list, so the check that runs first on every
@@ -14,21 +15,28 @@ type Cache = { list: net.BlockList; nextExpiry: number; loadedAt: number; db: Db
  * once after a block is added in this process.
  */
 const cache = () =>
-  singleton<Cache>("ip-block-cache", () => ({ list: new net.BlockList(), nextExpiry: Infinity, loadedAt: 0, db: null }));
+  singleton<Cache>("ip-block-cache", () => ({ list: new net.BlockList(), entries: [], nextExpiry: Infinity, loadedAt: 0, db: null }));
+
+/** Rebuild the lookup list from the cached rows, leaving out blocks that have run out by `now`. */
+function rebuild(c: Cache, now: number) {
+  const list = new net.BlockList();
+  let nextExpiry = Infinity;
+  for (const e of c.entries) {
+    if (e.expiresAt !== null && e.expiresAt <= now) continue;
+    if (addToBlockList(list, e.address) && e.expiresAt !== null) nextExpiry = Math.min(nextExpiry, e.expiresAt);
+  }
+  c.list = list;
+  c.nextExpiry = nextExpiry;
+}
 
 export async function refreshIpBlocks(db: Db, now = new Date()): Promise<number> {
   const rows = await db
     .select({ address: blockedIps.address, expiresAt: blockedIps.expiresAt })
     .from(blockedIps)
     .where(or(isNull(blockedIps.expiresAt), gt(blockedIps.expiresAt, now)));
-  const list = new net.BlockList();
-  let nextExpiry = Infinity;
-  for (const r of rows) {
-    if (addToBlockList(list, r.address) && r.expiresAt) nextExpiry = Math.min(nextExpiry, r.expiresAt.getTime());
-  }
   const c = cache();
-  c.list = list;
-  c.nextExpiry = nextExpiry;
+  c.entries = rows.map((r) => ({ address: r.address, expiresAt: r.expiresAt ? r.expiresAt.getTime() : null }));
+  rebuild(c, now.getTime());
   c.loadedAt = now.getTime();
   c.db = db;
   return rows.length;
@@ -37,11 +45,11 @@ export async function refreshIpBlocks(db: Db, now = new Date()): Promise<number>
 /** Synchronous and allocation-free on the hot path. */
 export function isIpBlocked(ip: string, now = Date.now()): boolean {
   const c = cache();
-  if (now >= c.nextExpiry && c.db) {
-    // An automatic block just ran out: reload soon, but answer from data now.
-    const db = c.db;
-    c.nextExpiry = Infinity;
-    void refreshIpBlocks(db).catch(() => {});
+  if (now >= c.nextExpiry) {
+    // A block just ran out: drop it from the list at once (an expired block
+    // must not refuse even one more request), and reload in the background.
+    rebuild(c, now);
+    if (c.db) void refreshIpBlocks(c.db).catch(() => {});
   }
   const v = normalizeIp(ip);
   const fam = ipFamily(v);
