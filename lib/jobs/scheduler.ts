@@ -14,7 +14,9 @@ export function startScheduler(jobs: Job[], opts: { shouldRun?: () => Promise<bo
   for (const job of jobs) {
     const tick = () => {
       if (stopped || running.has(job.name)) return;
-      const p = (async () => {
+      // Start the body on a microtask, after `running` holds it: a job that
+      // throws synchronously must not clear its entry before it is set.
+      const p = Promise.resolve().then(async () => {
         try {
           if (opts.shouldRun && !(await opts.shouldRun())) return;
           await job.run(new Date());
@@ -23,7 +25,7 @@ export function startScheduler(jobs: Job[], opts: { shouldRun?: () => Promise<bo
         } finally {
           running.delete(job.name);
         }
-      })();
+      });
       running.set(job.name, p);
     };
     const t = setInterval(tick, job.everyMs);
