@@ -1,0 +1,172 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import type { MessageDTO } from "@/lib/realtime/protocol";
+import type { ChatApi, ThreadMessage } from "./useChat";
+
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+/**
+ * Text box with reply preview and image attach (preview before send).
+ * Enter sends, Shift+Enter adds a line.
+ */
+export function Composer({
+  chat,
+  conversationId,
+  replyTo,
+  onCancelReply,
+  uploadHeaders,
+  accentColor,
+  placeholder = "Type a message…",
+  text: controlledText,
+  onTextChange,
+  extraButtons,
+}: {
+  chat: ChatApi;
+  conversationId: number;
+  replyTo: ThreadMessage | null;
+  onCancelReply: () => void;
+  uploadHeaders?: Record<string, string>;
+  accentColor?: string;
+  placeholder?: string;
+  /** Optional controlled text (quick replies paste into it). */
+  text?: string;
+  onTextChange?: (t: string) => void;
+  extraButtons?: React.ReactNode;
+}) {
+  const [ownText, setOwnText] = useState("");
+  const text = controlledText ?? ownText;
+  const setText = onTextChange ?? setOwnText;
+  const [image, setImage] = useState<{ file: File; url: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => () => (image ? URL.revokeObjectURL(image.url) : undefined), [image]);
+  useEffect(() => {
+    if (replyTo) textarea.current?.focus();
+  }, [replyTo]);
+
+  function pickImage(file: File | undefined) {
+    setError(null);
+    if (!file) return;
+    if (!IMAGE_TYPES.includes(file.type)) return setError("Only JPEG, PNG, WebP or GIF images.");
+    if (file.size > MAX_IMAGE_BYTES) return setError("Images must be 5 MB or smaller.");
+    setImage({ file, url: URL.createObjectURL(file) });
+  }
+
+  async function submit() {
+    const body = text.trim();
+    if (!body && !image) return;
+    setError(null);
+    let attachment: MessageDTO["attachment"] = null;
+    if (image) {
+      setUploading(true);
+      try {
+        const form = new FormData();
+        form.set("conversationId", String(conversationId));
+        form.set("file", image.file);
+        const res = await fetch("/api/chat/attachments", { method: "POST", body: form, headers: uploadHeaders });
+        const json = (await res.json().catch(() => null)) as (MessageDTO["attachment"] & { error?: { message: string } }) | null;
+        if (!res.ok || !json) throw new Error(json?.error?.message ?? "Upload failed.");
+        attachment = { id: json.id, url: json.url, mime: json.mime, width: json.width, height: json.height };
+      } catch (e) {
+        setError(e instanceof Error ? e.message : "Upload failed.");
+        setUploading(false);
+        return;
+      }
+      setUploading(false);
+    }
+    chat.send(body, { replyTo, attachment });
+    setText("");
+    setImage(null);
+    if (fileInput.current) fileInput.current.value = "";
+    onCancelReply();
+    textarea.current?.focus();
+  }
+
+  if (!chat.canWrite) return null;
+
+  return (
+    <div className="border-t border-slate-200 bg-white p-2">
+      {replyTo ? (
+        <div className="mb-2 flex items-start gap-2 rounded-md border-l-4 border-slate-400 bg-slate-50 px-2 py-1 text-xs" aria-label="Replying to">
+          <div className="min-w-0 flex-1">
+            <p className="font-medium text-slate-600">Replying to</p>
+            <p className="truncate text-slate-700">{replyTo.body || (replyTo.attachment ? "📷 Image" : "")}</p>
+          </div>
+          <button type="button" onClick={onCancelReply} aria-label="Cancel reply" className="px-1 text-slate-500 hover:text-slate-800">
+            ×
+          </button>
+        </div>
+      ) : null}
+      {image ? (
+        <div className="mb-2 flex items-center gap-2">
+          {/* eslint-disable-next-line @next/next/no-img-element */}
+          <img src={image.url} alt="Image to send" className="h-16 w-16 rounded object-cover" />
+          <button type="button" onClick={() => setImage(null)} aria-label="Remove image" className="rounded px-2 py-1 text-xs text-slate-600 hover:bg-slate-100">
+            Remove
+          </button>
+        </div>
+      ) : null}
+      {error ? (
+        <p role="alert" className="mb-2 rounded bg-red-50 px-2 py-1 text-xs text-red-700">
+          {error}
+        </p>
+      ) : null}
+      <form
+        className="flex items-end gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label className="cursor-pointer rounded-full p-2 text-slate-500 hover:bg-slate-100" title="Attach image">
+          <span className="sr-only">Attach image</span>
+          <span aria-hidden="true">📎</span>
+          <input
+            ref={fileInput}
+            type="file"
+            accept="image/jpeg,image/png,image/webp,image/gif"
+            className="sr-only"
+            onChange={(e) => pickImage(e.target.files?.[0])}
+          />
+        </label>
+        {extraButtons}
+        <label className="sr-only" htmlFor={`composer-${conversationId}`}>
+          Message
+        </label>
+        <textarea
+          id={`composer-${conversationId}`}
+          ref={textarea}
+          rows={1}
+          value={text}
+          placeholder={placeholder}
+          autoComplete="off"
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value) chat.notifyTyping();
+          }}
+          onBlur={() => chat.stopTyping()}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+          className="max-h-32 min-h-10 flex-1 resize-none rounded-2xl border border-slate-300 px-3 py-2 text-sm focus:border-slate-500 focus:outline-none"
+        />
+        <button
+          type="submit"
+          disabled={uploading || (!text.trim() && !image)}
+          className="rounded-full px-4 py-2 text-sm font-medium text-white disabled:opacity-50"
+          style={{ background: accentColor ?? "#2563eb" }}
+        >
+          {uploading ? "Uploading…" : "Send"}
+        </button>
+      </form>
+    </div>
+  );
+}

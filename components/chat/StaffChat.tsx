@@ -1,0 +1,58 @@
+"use client";
+
+import { useState } from "react";
+import { ChatThread } from "./ChatThread";
+import { Composer } from "./Composer";
+import { ConnectionBanner, TypingPill } from "./TypingPill";
+import { useChat, type ThreadMessage } from "./useChat";
+
+const STATUS_LABEL = { queued: "Unassigned", active: "Active", offline: "Visitor offline", closed: "Closed" } as const;
+
+/** A staff member's view of one conversation: live thread, composer, close. */
+export function StaffChat({ conversationId, canWrite, canClose }: { conversationId: number; canWrite: boolean; canClose: boolean }) {
+  const [replyTo, setReplyTo] = useState<ThreadMessage | null>(null);
+  const [closeError, setCloseError] = useState<string | null>(null);
+  const chat = useChat({ side: "staff", conversationId, wsQuery: "", canWrite });
+  const c = chat.conversation;
+
+  async function close() {
+    setCloseError(null);
+    const res = await fetch(`/api/chat/conversations/${conversationId}/close`, { method: "POST" });
+    if (!res.ok) setCloseError("Couldn't close the chat.");
+  }
+
+  return (
+    <section aria-label="Conversation" className="flex h-full min-h-0 flex-col rounded-lg border border-slate-200 bg-slate-50">
+      <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-slate-200 bg-white px-3 py-2">
+        <div className="min-w-0 flex-1">
+          <h2 className="truncate font-semibold">{c?.visitor.name ?? "…"}</h2>
+          <p className="truncate text-xs text-slate-500">
+            {c ? `${c.visitor.phone} · ${c.visitor.email}` : ""}
+          </p>
+        </div>
+        {c ? (
+          <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700" aria-label="Status">
+            {STATUS_LABEL[c.status]}
+            {c.assigneeName ? ` · ${c.assigneeName}` : ""}
+          </span>
+        ) : null}
+        {canClose && c && c.status !== "closed" ? (
+          <button type="button" onClick={() => void close()} className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100">
+            Close chat
+          </button>
+        ) : null}
+      </header>
+      {closeError ? (
+        <p role="alert" className="bg-red-50 px-3 py-1 text-xs text-red-700">
+          {closeError}
+        </p>
+      ) : null}
+      <ConnectionBanner state={chat.conn} error={chat.error} />
+      <ChatThread chat={chat} viewer="staff" visitorName={c?.visitor.name} onReply={setReplyTo} />
+      {chat.otherTyping ? <TypingPill label="Visitor is typing…" /> : null}
+      {c?.status === "closed" ? null : (
+        <Composer chat={chat} conversationId={conversationId} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} />
+      )}
+    </section>
+  );
+}
