@@ -43,3 +43,40 @@ export async function createProject(db: Db, over: Partial<typeof projects.$infer
 export function staffCtxFor(db: Db, user: typeof users.$inferSelect, now = new Date()): StaffCtx {
   return { actor: staffActor(user), db, now };
 }
+
+/** A visitor with a conversation (status and assignee as given), inserted directly. */
+export async function createConversation(
+  db: Db,
+  over: { projectId?: number; status?: "queued" | "active" | "offline" | "closed"; assigneeId?: number | null; phone?: string; name?: string } = {},
+) {
+  const { visitors, conversations } = await import("../db/schema");
+  const projectId = over.projectId ?? (await createProject(db)).id;
+  const u = uniq();
+  const [visitor] = await db
+    .insert(visitors)
+    .values({
+      projectId,
+      token: randomBytes(32).toString("base64url"),
+      name: over.name ?? `Visitor ${u}`,
+      phone: over.phone ?? `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, "0")}`,
+      email: `v-${u}@example.test`,
+      firstIp: "203.0.113.7",
+    })
+    .returning();
+  const [conversation] = await db
+    .insert(conversations)
+    .values({
+      projectId,
+      visitorId: visitor.id,
+      visitorPhone: visitor.phone,
+      status: over.status ?? (over.assigneeId ? "active" : "queued"),
+      assigneeId: over.assigneeId ?? null,
+      ip: "203.0.113.7",
+    })
+    .returning();
+  return { visitor, conversation, projectId };
+}
+
+export function visitorCtxFor(db: Db, visitor: { id: number; projectId: number }, now = new Date()) {
+  return { actor: { type: "visitor" as const, visitorId: visitor.id, projectId: visitor.projectId }, db, now };
+}

@@ -1,0 +1,238 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "../../../db/client";
+import { conversations, messages } from "../../../db/schema";
+import { createTestDb } from "../../../db/testing";
+import { createConversation, createProject, createStaff, staffCtxFor, visitorCtxFor } from "../../../tests/factories";
+import { getConversationOrThrow } from "../access";
+import { listMessages, listMessagesAfter, loadReceiptState } from "../history";
+import { closeConversation, sweepOfflineVisitors, visitorCameOnline, visitorWentAway, VISITOR_OFFLINE_GRACE_MS } from "../lifecycle";
+import { markReceipt } from "../receipts";
+import { sendMessage } from "../send-message";
+
+let h: DbHandle;
+beforeAll(async () => {
+  h = await createTestDb();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const cid = (n: number) => `client-msg-${n.toString().padStart(6, "0")}`;
+
+describe("sendMessage", () => {
+  it("stores a message once per client id: a retry returns the stored row", async () => {
+    const { visitor, conversation } = await createConversation(h.db);
+    const ctx = visitorCtxFor(h.db, visitor);
+    const first = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(1), body: "hello" } });
+    const again = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(1), body: "hello" } });
+    expect(first.duplicate).toBe(false);
+    expect(again.duplicate).toBe(true);
+    expect(again.message.id).toBe(first.message.id);
+    const rows = await h.db.select().from(messages).where(eq(messages.conversationId, conversation.id));
+    expect(rows).toHaveLength(1);
+    const [c] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(c.staffUnread).toBe(1);
+    expect(c.lastMessagePreview).toBe("hello");
+  });
+
+  it("survives concurrent retries of the same client id", async () => {
+    const { visitor, conversation } = await createConversation(h.db);
+    const ctx = visitorCtxFor(h.db, visitor);
+    const input = { conversationId: conversation.id, clientMsgId: cid(2), body: "racing" };
+    const results = await Promise.all([1, 2, 3].map(() => sendMessage({ ctx, input })));
+    expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
+    const rows = await h.db.select().from(messages).where(eq(messages.conversationId, conversation.id));
+    expect(rows).toHaveLength(1);
+  });
+
+  it("refuses empty, oversize and malformed input", async () => {
+    const { visitor, conversation } = await createConversation(h.db);
+    const ctx = visitorCtxFor(h.db, visitor);
+    await expect(sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(3), body: "   " } })).rejects.toMatchObject({ name: "ZodError" });
+    await expect(sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(3), body: "x".repeat(4001) } })).rejects.toMatchObject({ name: "ZodError" });
+    await expect(sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: "bad id!", body: "hi" } })).rejects.toMatchObject({ name: "ZodError" });
+  });
+
+  it("keeps visitors to their own conversation, and other projects out, with the same 404", async () => {
+    const a = await createConversation(h.db);
+    const b = await createConversation(h.db, { projectId: a.projectId });
+    const other = await createConversation(h.db);
+    const ctxA = visitorCtxFor(h.db, a.visitor);
+    for (const target of [b.conversation.id, other.conversation.id, 999_999]) {
+      await expect(sendMessage({ ctx: ctxA, input: { conversationId: target, clientMsgId: cid(4), body: "x" } })).rejects.toMatchObject({ code: "not_found" });
+      await expect(listMessages({ ctx: ctxA, input: { conversationId: target } })).rejects.toMatchObject({ code: "not_found" });
+    }
+  });
+
+  it("lets agents write only into chats assigned to them; QA never writes", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const other = await createStaff(h.db, { role: "agent" });
+    const qa = await createStaff(h.db, { role: "qa" });
+    const admin = await createStaff(h.db, { role: "admin" });
+    const { conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    const input = (n: number) => ({ conversationId: conversation.id, clientMsgId: cid(100 + n), body: "reply" });
+    const mine = await sendMessage({ ctx: staffCtxFor(h.db, agent), input: input(1) });
+    expect(mine.message.senderKind).toBe("agent");
+    await expect(sendMessage({ ctx: staffCtxFor(h.db, other), input: input(2) })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(sendMessage({ ctx: staffCtxFor(h.db, qa), input: input(3) })).rejects.toMatchObject({ code: "forbidden" });
+    const fromAdmin = await sendMessage({ ctx: staffCtxFor(h.db, admin), input: input(4) });
+    expect(fromAdmin.message.senderKind).toBe("admin");
+    // QA may read.
+    await expect(getConversationOrThrow(staffCtxFor(h.db, qa), conversation.id)).resolves.toMatchObject({ id: conversation.id });
+  });
+
+  it("quotes only messages of the same conversation", async () => {
+    const a = await createConversation(h.db);
+    const b = await createConversation(h.db);
+    const inB = await sendMessage({ ctx: visitorCtxFor(h.db, b.visitor), input: { conversationId: b.conversation.id, clientMsgId: cid(5), body: "b" } });
+    const ctxA = visitorCtxFor(h.db, a.visitor);
+    const first = await sendMessage({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(6), body: "original" } });
+    const reply = await sendMessage({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(7), body: "re", replyToId: first.message.id } });
+    expect(reply.message.replyTo).toMatchObject({ id: first.message.id, excerpt: "original" });
+    await expect(
+      sendMessage({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(8), body: "re", replyToId: inB.message.id } }),
+    ).rejects.toMatchObject({ code: "bad_request" });
+  });
+
+  it("a visitor message on a closed chat starts a fresh queued chat; staff cannot write into it", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    await closeConversation({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id } });
+    await expect(
+      sendMessage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(9), body: "late" } }),
+    ).rejects.toMatchObject({ code: "conflict" });
+    const ctx = visitorCtxFor(h.db, visitor);
+    const res = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(10), body: "back again" } });
+    expect(res.movedFrom).toBe(conversation.id);
+    expect(res.message.conversationId).not.toBe(conversation.id);
+    const [fresh] = await h.db.select().from(conversations).where(eq(conversations.id, res.message.conversationId));
+    expect(fresh).toMatchObject({ status: "queued", visitorId: visitor.id, assigneeId: null });
+    // Retrying the same client id against the old chat id returns the same message.
+    const retry = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(10), body: "back again" } });
+    expect(retry).toMatchObject({ duplicate: true, message: { id: res.message.id } });
+  });
+});
+
+describe("receipts", () => {
+  it("moves watermarks forward only, marks rows, and resets the agent's unread count on read", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    const vctx = visitorCtxFor(h.db, visitor);
+    const m1 = await sendMessage({ ctx: vctx, input: { conversationId: conversation.id, clientMsgId: cid(20), body: "one" } });
+    const m2 = await sendMessage({ ctx: vctx, input: { conversationId: conversation.id, clientMsgId: cid(21), body: "two" } });
+    const actx = staffCtxFor(h.db, agent);
+    expect(await markReceipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m1.message.id, kind: "delivered" } })).toMatchObject({
+      side: "visitor",
+      kind: "delivered",
+      upToId: m1.message.id,
+    });
+    // Not forward: nothing to publish.
+    expect(await markReceipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m1.message.id, kind: "delivered" } })).toBeNull();
+    const read = await markReceipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m2.message.id, kind: "read" } });
+    expect(read).toMatchObject({ kind: "read", upToId: m2.message.id });
+    const state = await loadReceiptState(actx, conversation.id);
+    expect(state).toMatchObject({ visitorMsgsDeliveredUpTo: m2.message.id, visitorMsgsReadUpTo: m2.message.id, staffMsgsReadUpTo: 0 });
+    const rows = await h.db.select().from(messages).where(eq(messages.conversationId, conversation.id));
+    expect(rows.every((r) => r.readAt && r.deliveredAt)).toBe(true);
+    const [c] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(c.staffUnread).toBe(0);
+  });
+
+  it("ignores receipts from watchers (QA) and clamps ids past the end", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const qa = await createStaff(h.db, { role: "qa" });
+    const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    const sent = await sendMessage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(30), body: "hi" } });
+    expect(await markReceipt({ ctx: staffCtxFor(h.db, qa), input: { conversationId: conversation.id, upToId: 10 ** 9, kind: "read" } })).toBeNull();
+    const r = await markReceipt({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, upToId: 10 ** 9, kind: "read" } });
+    expect(r).toMatchObject({ side: "staff", upToId: sent.message.id });
+  });
+});
+
+describe("history", () => {
+  it("pages 30 at a time by (created_at, id), stable when timestamps are equal", async () => {
+    const { visitor, conversation } = await createConversation(h.db);
+    const at = new Date("2026-01-01T00:00:00.000Z");
+    // 75 messages sharing 3 timestamps: keyset must neither skip nor repeat.
+    await h.db.insert(messages).values(
+      Array.from({ length: 75 }, (_, i) => ({
+        conversationId: conversation.id,
+        senderKind: "visitor" as const,
+        body: `m${i}`,
+        clientMsgId: cid(1000 + i),
+        createdAt: new Date(at.getTime() + Math.floor(i / 25) * 1000),
+      })),
+    );
+    const ctx = visitorCtxFor(h.db, visitor);
+    const seen: string[] = [];
+    let before: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listMessages({ ctx, input: { conversationId: conversation.id, before } });
+      expect(page.messages.length).toBeLessThanOrEqual(30);
+      seen.unshift(...page.messages.map((m) => m.body));
+      before = page.nextCursor ?? undefined;
+      pages++;
+    } while (before);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 75 }, (_, i) => `m${i}`));
+    const after = await listMessagesAfter(ctx, conversation.id, 0);
+    expect(after.messages.map((m) => m.body)).toEqual(seen);
+  });
+
+  it("rejects a malformed cursor with a validation error", async () => {
+    const { visitor, conversation } = await createConversation(h.db);
+    await expect(listMessages({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, before: "1;drop" } })).rejects.toMatchObject({
+      name: "ZodError",
+    });
+  });
+});
+
+describe("visitor offline sweeper (15 s grace)", () => {
+  it("leaves a chat active at 15 s and marks it offline after; a return wakes it", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const { conversation } = await createConversation(h.db, { assigneeId: agent.id, status: "active" });
+    const t0 = new Date("2026-03-01T10:00:00.000Z");
+    await visitorWentAway(h.db, conversation.id, t0);
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    expect(await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS - 1) })).not.toContain(conversation.id);
+    const [still] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(still.status).toBe("active");
+    expect(await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS + 1) })).toContain(conversation.id);
+    const [off] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(off.status).toBe("offline");
+    expect(await visitorCameOnline(h.db, conversation.id, at(60_000))).toBe(true);
+    const [back] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(back).toMatchObject({ status: "active", visitorOfflineSince: null });
+  });
+
+  it("a tab switch shorter than the grace changes nothing", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const { conversation } = await createConversation(h.db, { assigneeId: agent.id, status: "active" });
+    const t0 = new Date("2026-03-01T11:00:00.000Z");
+    await visitorWentAway(h.db, conversation.id, t0);
+    await visitorCameOnline(h.db, conversation.id, new Date(t0.getTime() + 5_000));
+    expect(await sweepOfflineVisitors({ db: h.db, now: new Date(t0.getTime() + 60_000) })).not.toContain(conversation.id);
+  });
+
+  it("a visitor message wakes an offline chat", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id, status: "offline" });
+    const res = await sendMessage({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, clientMsgId: cid(40), body: "I'm back" } });
+    expect(res.conversationChanged).toBe(true);
+    const [c] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(c.status).toBe("active");
+  });
+
+  it("only staff with close permission close chats; agents only their own", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const other = await createStaff(h.db, { role: "agent" });
+    const qa = await createStaff(h.db, { role: "qa" });
+    const project = await createProject(h.db);
+    const { conversation } = await createConversation(h.db, { assigneeId: agent.id, projectId: project.id });
+    await expect(closeConversation({ ctx: staffCtxFor(h.db, qa), input: { conversationId: conversation.id } })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(closeConversation({ ctx: staffCtxFor(h.db, other), input: { conversationId: conversation.id } })).rejects.toMatchObject({ code: "forbidden" });
+    expect(await closeConversation({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id } })).toMatchObject({ changed: true });
+  });
+});
