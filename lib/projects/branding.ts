@@ -1,0 +1,44 @@
+/**
+ * Branding values as the visitor page renders them. Admin-entered values are
+ * re-checked here because they end up in inline styles and `src` attributes.
+ */
+export const DEFAULT_ACCENT = "#2563eb";
+
+/** `#rgb` / `#rrggbb` only; anything else falls back to the default accent. */
+export function safeAccent(color: string | null | undefined): string {
+  const c = (color ?? "").trim();
+  return /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(c) ? c.toLowerCase() : DEFAULT_ACCENT;
+}
+
+/** Black or white text, whichever reads better on the accent (WCAG relative luminance). */
+export function accentForeground(color: string): "#ffffff" | "#111827" {
+  let hex = safeAccent(color).slice(1);
+  if (hex.length === 3) hex = [...hex].map((c) => c + c).join("");
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const v = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  // Contrast with white vs with near-black (#111827, luminance ≈ 0.012).
+  return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.062 ? "#ffffff" : "#111827";
+}
+
+const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp|svg\+xml|x-icon|vnd\.microsoft\.icon);base64,[A-Za-z0-9+/=]+$/;
+
+/**
+ * An icon URL safe to put in `src`/`href`: http(s), a same-site path (not
+ * `//host`), or a base64 image data URL (an uploaded icon stored inline).
+ */
+export function safeIconUrl(url: string | null | undefined): string | null {
+  const u = (url ?? "").trim();
+  if (!u) return null;
+  if (u.startsWith("data:")) return u.length <= 512 * 1024 && DATA_IMAGE.test(u) ? u : null;
+  if (u.length > 2048) return null;
+  if (u.startsWith("/") && !u.startsWith("//") && !u.startsWith("/\\")) return u;
+  try {
+    const parsed = new URL(u);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
