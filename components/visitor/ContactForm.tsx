@@ -54,7 +54,6 @@ export function ContactForm(props: ContactFormProps) {
   };
   const [values, setValues] = useState({ name: "", phone: "", email: "" });
   const [country, setCountry] = useState(props.defaultCountry);
-  const [countryTouched, setCountryTouched] = useState(false);
   const [errors, setErrors] = useState<ContactErrors>({});
   const [touched, setTouched] = useState<Partial<Record<ContactField, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
@@ -66,13 +65,11 @@ export function ContactForm(props: ContactFormProps) {
     email: useRef<HTMLInputElement>(null),
   };
 
-  // The browser's own language/region beats the Accept-Language guess, until the visitor picks.
+  // The browser's own language/region beats the server's Accept-Language guess.
   useEffect(() => {
-    if (countryTouched) return;
     const fromBrowser = countryFromLanguages([...(navigator.languages ?? []), navigator.language]);
     if (fromBrowser) setCountry(fromBrowser);
-    // Only on mount.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Mount only: later the visitor's own pick must never be overridden.
   }, []);
 
   const selected = countries.find((c) => c.code === country);
@@ -212,7 +209,6 @@ export function ContactForm(props: ContactFormProps) {
                 value={country}
                 onChange={(e) => {
                   setCountry(e.target.value);
-                  setCountryTouched(true);
                   if (submitted || touched.phone) refresh(values, e.target.value);
                 }}
                 className="block w-full rounded-lg border border-slate-300 bg-white px-2 py-2.5 text-base text-slate-900 focus:outline-none focus:ring-2 focus:ring-slate-200"

@@ -55,7 +55,7 @@ export default async function VisitorPage({ params }: Props) {
     <main className="mx-auto flex min-h-dvh w-full max-w-lg flex-col bg-white sm:my-6 sm:min-h-[calc(100dvh-3rem)] sm:overflow-hidden sm:rounded-2xl sm:shadow-lg">
       <header className="flex items-center gap-3 px-5 py-4" style={{ background: accent, color: onAccent }}>
         {iconUrl ? (
-          // eslint-disable-next-line @next/next/no-img-element -- admin-supplied URL of any origin
+          // A plain <img>: the icon is an admin-supplied URL of any origin, not a build-time asset.
           <img src={iconUrl} alt="" width={40} height={40} className="h-10 w-10 shrink-0 rounded-full bg-white/20 object-cover" />
         ) : null}
         <div className="min-w-0">
