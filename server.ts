@@ -36,7 +36,7 @@ const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIp
     import("./lib/security/strikes"),
     import("./lib/http"),
   ]);
-const [lifecycle, publish] = await Promise.all([import("./lib/chat/lifecycle"), import("./lib/realtime/publish")]);
+const routing = await import("./lib/routing");
 
 const started = Date.now();
 const dbHandle = await dbm.getDbHandle();
@@ -83,7 +83,22 @@ const server = http.createServer((req, res) => {
 const hub: import("./lib/realtime/hub").Hub = new hubMod.Hub({
   authenticate: auth.authenticateUpgrade,
   dispatch: dispatchMod.createDispatcher(() => hub),
-  lifecycle: { onOpen: (conn) => dispatchMod.onConnOpen(hub, conn), onClose: dispatchMod.onConnClose },
+  lifecycle: {
+    onOpen: async (conn) => {
+      dispatchMod.onConnOpen(hub, conn);
+      if (conn.identity.kind === "staff") {
+        const { userId, role } = conn.identity;
+        await routing.staffConnectionsChanged(db, { userId, role, instanceId: hub.instanceId, connections: hub.userConns(userId).length });
+      }
+    },
+    onClose: async (conn, rooms) => {
+      await dispatchMod.onConnClose(conn, rooms);
+      if (conn.identity.kind === "staff") {
+        const { userId, role } = conn.identity;
+        await routing.staffConnectionsChanged(db, { userId, role, instanceId: hub.instanceId, connections: hub.userConns(userId).length });
+      }
+    },
+  },
   clientIp,
 });
 hubMod.setHub(hub);
@@ -103,14 +118,7 @@ server.on("upgrade", (req, socket, head) => {
 const scheduler = sched.startScheduler([
   { name: "ip-blocks-refresh", everyMs: 5_000, run: () => ipBlocks.refreshIpBlocks(db) },
   { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
-  {
-    name: "visitor-offline",
-    everyMs: 2_000,
-    run: async (now) => {
-      const ids = await lifecycle.sweepOfflineVisitors({ db, now });
-      await publish.publishConversations(db, ids);
-    },
-  },
+  ...routing.routingJobs(db, hub.instanceId),
 ]);
 
 server.listen(env.port, env.host, () => {

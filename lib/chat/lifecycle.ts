@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lte, ne } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { conversations } from "../../db/schema";
@@ -47,24 +47,4 @@ export async function visitorWentAway(db: Db, conversationId: number, now: Date)
     .update(conversations)
     .set({ visitorOfflineSince: now, visitorLastSeenAt: now })
     .where(and(eq(conversations.id, conversationId), isNull(conversations.visitorOfflineSince)));
-}
-
-/**
- * Sweeper: active chats whose visitor has been gone longer than the grace
- * become `offline` (they stay with their agent). One set-based UPDATE.
- */
-export async function sweepOfflineVisitors({ db, now }: { db: Db; now: Date }): Promise<number[]> {
-  const cutoff = new Date(now.getTime() - VISITOR_OFFLINE_GRACE_MS);
-  const rows = await db
-    .update(conversations)
-    .set({ status: "offline" })
-    .where(
-      and(
-        eq(conversations.status, "active"),
-        isNotNull(conversations.visitorOfflineSince),
-        lte(conversations.visitorOfflineSince, cutoff),
-      ),
-    )
-    .returning({ id: conversations.id });
-  return rows.map((r) => r.id);
 }

@@ -14,6 +14,7 @@ import { singleton } from "../singleton";
 import type { Conn, Hub } from "./hub";
 import { ClientMessage, room, type ServerMessage } from "./protocol";
 import { publishConversations, publishMessage, publishToConversation } from "./publish";
+import { drainAndPublish } from "../routing";
 
 function ctxFor(conn: Conn, db: Ctx["db"]): Ctx {
   const id = conn.identity;
@@ -129,11 +130,14 @@ export function createDispatcher(getHub: () => Hub) {
           const conv = await loadConversationDTO(db, convId);
           publishMessage(res.message, conv.assigneeId, conn.id);
           if (res.conversationChanged) await publishConversations(db, [convId]);
+          // A visitor back after "chat ended" is a new chat: route it now.
+          if (res.movedFrom) await drainAndPublish(db, ctx.now);
           return;
         }
         case "typing": {
-          // Only a connection that joined with write access may show a typing pill.
-          if (!conn.joined.get(msg.conversationId)?.write) return;
+          // Only a connection that joined, and may still write there (reassignment), shows a typing pill.
+          if (!conn.joined.has(msg.conversationId)) return;
+          if (!canWrite(ctx.actor, await getConversationOrThrow(ctx, msg.conversationId, "read"))) return;
           publishToConversation(
             msg.conversationId,
             {
@@ -148,7 +152,7 @@ export function createDispatcher(getHub: () => Hub) {
         }
         case "delivered":
         case "read": {
-          if (!conn.joined.get(msg.conversationId)?.write) return;
+          if (!conn.joined.has(msg.conversationId)) return;
           const r = await markReceipt({ ctx, input: { conversationId: msg.conversationId, upToId: msg.upToId, kind: msg.type } });
           if (!r) return;
           publishToConversation(r.conversationId, { type: "receipt", ...r });

@@ -44,6 +44,8 @@ export class Hub {
   private readonly byUser = new Map<number, Set<Conn>>();
   private heartbeat: NodeJS.Timeout;
   private closing = false;
+  /** Lifecycle work in flight (presence writes), awaited on shutdown before the db closes. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly opts: {
@@ -121,14 +123,20 @@ export class Hub {
         set?.delete(conn);
         if (set && set.size === 0) this.byUser.delete(identity.userId);
       }
-      void Promise.resolve(this.opts.lifecycle?.onClose?.(conn, rooms)).catch((err) => logger.error({ err }, "ws onClose failed"));
+      this.track(this.opts.lifecycle?.onClose?.(conn, rooms), "ws onClose failed");
     });
     this.send(conn, {
       type: "hello",
       role: identity.kind === "staff" ? identity.role : "visitor",
       ...(identity.kind === "staff" ? { userId: identity.userId } : { visitorId: identity.visitorId }),
     });
-    void Promise.resolve(this.opts.lifecycle?.onOpen?.(conn)).catch((err) => logger.error({ err }, "ws onOpen failed"));
+    this.track(this.opts.lifecycle?.onOpen?.(conn), "ws onOpen failed");
+  }
+
+  private track(p: void | Promise<void> | undefined, what: string) {
+    const q = Promise.resolve(p).catch((err) => logger.error({ err }, what));
+    this.pending.add(q);
+    void q.finally(() => this.pending.delete(q));
   }
 
   join(conn: Conn, room: string) {
@@ -191,6 +199,8 @@ export class Hub {
     await new Promise((r) => setTimeout(r, 50));
     for (const c of this.conns) c.ws.terminate();
     await new Promise<void>((r) => this.wss.close(() => r()));
+    await new Promise((r) => setImmediate(r));
+    await Promise.allSettled([...this.pending]);
     await this.backplane.close();
   }
 }

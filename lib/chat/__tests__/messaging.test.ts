@@ -6,7 +6,8 @@ import { createTestDb } from "../../../db/testing";
 import { createConversation, createProject, createStaff, staffCtxFor, visitorCtxFor } from "../../../tests/factories";
 import { getConversationOrThrow } from "../access";
 import { listMessages, listMessagesAfter, loadReceiptState } from "../history";
-import { closeConversation, sweepOfflineVisitors, visitorCameOnline, visitorWentAway, VISITOR_OFFLINE_GRACE_MS } from "../lifecycle";
+import { closeConversation, visitorCameOnline, visitorWentAway, VISITOR_OFFLINE_GRACE_MS } from "../lifecycle";
+import { setStaffConnections, sweepOfflineVisitors } from "../../routing";
 import { markReceipt } from "../receipts";
 import { sendMessage } from "../send-message";
 
@@ -194,12 +195,18 @@ describe("visitor offline sweeper (15 s grace)", () => {
     const agent = await createStaff(h.db, { role: "agent" });
     const { conversation } = await createConversation(h.db, { assigneeId: agent.id, status: "active" });
     const t0 = new Date("2026-03-01T10:00:00.000Z");
+    // The agent is online (their console connected), so the chat parks with them.
+    await setStaffConnections(h.db, { userId: agent.id, instanceId: "t", connections: 1, now: new Date(t0.getTime() + 10_000) });
     await visitorWentAway(h.db, conversation.id, t0);
     const at = (ms: number) => new Date(t0.getTime() + ms);
-    expect(await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS - 1) })).not.toContain(conversation.id);
+    expect((await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS - 1) })).map((r) => r.conversationId)).not.toContain(conversation.id);
     const [still] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(still.status).toBe("active");
-    expect(await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS + 1) })).toContain(conversation.id);
+    expect(await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS + 1) })).toContainEqual({
+      conversationId: conversation.id,
+      previousAgentId: agent.id,
+      status: "offline",
+    });
     const [off] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(off.status).toBe("offline");
     expect(await visitorCameOnline(h.db, conversation.id, at(60_000))).toBe(true);
@@ -213,7 +220,7 @@ describe("visitor offline sweeper (15 s grace)", () => {
     const t0 = new Date("2026-03-01T11:00:00.000Z");
     await visitorWentAway(h.db, conversation.id, t0);
     await visitorCameOnline(h.db, conversation.id, new Date(t0.getTime() + 5_000));
-    expect(await sweepOfflineVisitors({ db: h.db, now: new Date(t0.getTime() + 60_000) })).not.toContain(conversation.id);
+    expect((await sweepOfflineVisitors({ db: h.db, now: new Date(t0.getTime() + 60_000) })).map((r) => r.conversationId)).not.toContain(conversation.id);
   });
 
   it("a visitor message wakes an offline chat", async () => {

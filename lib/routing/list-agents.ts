@@ -1,0 +1,54 @@
+import { sql } from "drizzle-orm";
+import type { StaffCtx } from "../auth/ctx";
+import { can } from "../auth/permissions";
+import { AppError } from "../errors";
+import { agentOnlineSql } from "./eligibility";
+
+export type AgentStatus = {
+  id: number;
+  displayName: string;
+  online: boolean;
+  onBreak: boolean;
+  liveChatEnabled: boolean;
+  activeCount: number;
+  activeLimit: number;
+  offlineCount: number;
+  offlineLimit: number;
+  /** Could take one more active chat right now (reassign targets). */
+  eligible: boolean;
+};
+
+/** Agents with presence and load: reassign targets for agents, the agents-online grid for admins. */
+export async function listAgentStatus({ ctx }: { ctx: StaffCtx }): Promise<AgentStatus[]> {
+  if (!can(ctx.actor, "chat.reassign_own") && !can(ctx.actor, "chat.assign_any") && !can(ctx.actor, "chat.view_all")) {
+    throw new AppError("forbidden", "You don't have permission to do that.");
+  }
+  const res = await ctx.db.execute(sql`
+    select u.id, u.display_name, u.on_break, u.live_chat_enabled, u.active_chat_limit, u.offline_chat_limit,
+           ${agentOnlineSql(ctx.now)} as online,
+           (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'active')::int as active_count,
+           (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'offline')::int as offline_count
+    from users u
+    where u.role = 'agent' and u.disabled = false
+    order by u.display_name, u.id`);
+  const truthy = (v: unknown) => v === true || v === "t";
+  return (res as { rows: Record<string, unknown>[] }).rows.map((r) => {
+    const online = truthy(r.online);
+    const onBreak = truthy(r.on_break);
+    const liveChatEnabled = truthy(r.live_chat_enabled);
+    const activeCount = Number(r.active_count);
+    const activeLimit = Number(r.active_chat_limit);
+    return {
+      id: Number(r.id),
+      displayName: String(r.display_name),
+      online,
+      onBreak,
+      liveChatEnabled,
+      activeCount,
+      activeLimit,
+      offlineCount: Number(r.offline_count),
+      offlineLimit: Number(r.offline_chat_limit),
+      eligible: online && !onBreak && liveChatEnabled && activeCount < activeLimit,
+    };
+  });
+}

@@ -1,0 +1,50 @@
+import { and, eq, gt, lte, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { staffPresence, users } from "../../db/schema";
+import { PRESENCE_STALE_MS } from "./constants";
+
+/**
+ * Record how many console connections a staff user has on this instance.
+ * The hub's own count is written (not incremented), so the row self-corrects.
+ * Returns whether the user now has no live connection anywhere (the 30 s
+ * grace starts) — or came online.
+ */
+export async function setStaffConnections(
+  db: Db,
+  { userId, instanceId, connections, now }: { userId: number; instanceId: string; connections: number; now: Date },
+): Promise<{ online: boolean }> {
+  if (connections > 0) {
+    await db
+      .insert(staffPresence)
+      .values({ userId, instanceId, connections, heartbeatAt: now })
+      .onConflictDoUpdate({ target: [staffPresence.userId, staffPresence.instanceId], set: { connections, heartbeatAt: now } });
+    await db.update(users).set({ offlineSince: null, lastSeenAt: now }).where(eq(users.id, userId));
+    return { online: true };
+  }
+  await db.delete(staffPresence).where(and(eq(staffPresence.userId, userId), eq(staffPresence.instanceId, instanceId)));
+  const stale = new Date(now.getTime() - PRESENCE_STALE_MS);
+  const [other] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(staffPresence)
+    .where(and(eq(staffPresence.userId, userId), gt(staffPresence.connections, 0), gt(staffPresence.heartbeatAt, stale)));
+  if (other.n > 0) return { online: true };
+  await db.update(users).set({ offlineSince: now, lastSeenAt: now }).where(eq(users.id, userId));
+  return { online: false };
+}
+
+/**
+ * This instance is alive: refresh its rows. Rows of dead instances (no
+ * heartbeat for 30 s) are removed, and their users' grace starts from the
+ * last heartbeat, so a crashed instance doesn't strand anyone's chats.
+ */
+export async function heartbeatPresence(db: Db, instanceId: string, now: Date): Promise<void> {
+  await db.update(staffPresence).set({ heartbeatAt: now }).where(eq(staffPresence.instanceId, instanceId));
+  const stale = new Date(now.getTime() - PRESENCE_STALE_MS);
+  const dead = await db.delete(staffPresence).where(lte(staffPresence.heartbeatAt, stale)).returning();
+  for (const d of dead) {
+    await db.execute(sql`
+      update users set offline_since = coalesce(offline_since, ${d.heartbeatAt.toISOString()}::timestamptz)
+      where id = ${d.userId}
+        and not exists (select 1 from staff_presence p where p.user_id = ${d.userId} and p.connections > 0)`);
+  }
+}
