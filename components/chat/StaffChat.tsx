@@ -5,6 +5,7 @@ import { ChatThread } from "./ChatThread";
 import { Composer } from "./Composer";
 import { ConnectionBanner, TypingPill } from "./TypingPill";
 import { useChat, type ThreadMessage } from "./useChat";
+import { VisitorDetails } from "./VisitorDetails";
 
 const STATUS_LABEL = { queued: "Unassigned", active: "Active", offline: "Visitor offline", closed: "Closed" } as const;
 
@@ -42,6 +43,7 @@ export function StaffChat({ conversationId, canWrite, canClose }: { conversation
           </button>
         ) : null}
       </header>
+      <VisitorDetails conversationId={conversationId} />
       {closeError ? (
         <p role="alert" className="bg-red-50 px-3 py-1 text-xs text-red-700">
           {closeError}
