@@ -1,0 +1,65 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "../../../db/client";
+import { conversations } from "../../../db/schema";
+import { createTestDb } from "../../../db/testing";
+import { createConversation, createStaff, staffCtxFor } from "../../../tests/factories";
+import { setLeadStage } from "../set-lead-stage";
+
+let h: DbHandle;
+beforeAll(async () => {
+  h = await createTestDb();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const stageOf = async (id: number) => (await h.db.select().from(conversations).where(eq(conversations.id, id)))[0].leadStage;
+
+describe("setLeadStage", () => {
+  it("lets an agent tag their own chat and returns the DTO, leaving last_message_at alone", async () => {
+    const agent = await createStaff(h.db);
+    const { conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    const later = new Date(conversation.lastMessageAt.getTime() + 86_400_000);
+    const dto = await setLeadStage({ ctx: staffCtxFor(h.db, agent, later), input: { conversationId: conversation.id, stage: "converted" } });
+    expect(dto).toMatchObject({ id: conversation.id, leadStage: "converted", lastMessageAt: conversation.lastMessageAt.toISOString() });
+    expect(await stageOf(conversation.id)).toBe("converted");
+    // Setting the same stage again is harmless.
+    expect((await setLeadStage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, stage: "converted" } })).leadStage).toBe("converted");
+  });
+
+  it("refuses an agent on someone else's chat or the queue", async () => {
+    const agent = await createStaff(h.db);
+    const mate = await createStaff(h.db);
+    const theirs = await createConversation(h.db, { assigneeId: mate.id });
+    const queued = await createConversation(h.db, { status: "queued" });
+    const ctx = staffCtxFor(h.db, agent);
+    await expect(setLeadStage({ ctx, input: { conversationId: theirs.conversation.id, stage: "qualified" } })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(setLeadStage({ ctx, input: { conversationId: queued.conversation.id, stage: "qualified" } })).rejects.toMatchObject({ code: "forbidden" });
+    expect(await stageOf(theirs.conversation.id)).toBe("new");
+  });
+
+  it("refuses QA and agents without Live Chat, and lets admins and managers tag any chat", async () => {
+    const agent = await createStaff(h.db);
+    const { conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    const qa = await createStaff(h.db, { role: "qa" });
+    await expect(setLeadStage({ ctx: staffCtxFor(h.db, qa), input: { conversationId: conversation.id, stage: "qualified" } })).rejects.toMatchObject({ code: "forbidden" });
+    const off = await createStaff(h.db, { liveChatEnabled: false });
+    await expect(setLeadStage({ ctx: staffCtxFor(h.db, off), input: { conversationId: conversation.id, stage: "qualified" } })).rejects.toMatchObject({ code: "forbidden" });
+
+    const admin = await createStaff(h.db, { role: "admin" });
+    expect((await setLeadStage({ ctx: staffCtxFor(h.db, admin), input: { conversationId: conversation.id, stage: "not_qualified" } })).leadStage).toBe("not_qualified");
+    const manager = await createStaff(h.db, { role: "manager" });
+    expect((await setLeadStage({ ctx: staffCtxFor(h.db, manager), input: { conversationId: conversation.id, stage: "qualified" } })).leadStage).toBe("qualified");
+    expect(await stageOf(conversation.id)).toBe("qualified");
+  });
+
+  it("validates the stage and the id", async () => {
+    const admin = await createStaff(h.db, { role: "admin" });
+    const { conversation } = await createConversation(h.db);
+    const ctx = staffCtxFor(h.db, admin);
+    await expect(setLeadStage({ ctx, input: { conversationId: conversation.id, stage: "hot" } })).rejects.toMatchObject({ name: "ZodError" });
+    await expect(setLeadStage({ ctx, input: { conversationId: "abc", stage: "new" } })).rejects.toMatchObject({ name: "ZodError" });
+    await expect(setLeadStage({ ctx, input: { conversationId: 2_000_000_000, stage: "new" } })).rejects.toMatchObject({ code: "not_found" });
+  });
+});

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { quickReplies } from "../../db/schema";
+
+/** Product brief: "Each agent saves up to 5 canned replies." */
+export const MAX_QUICK_REPLIES = 5;
+export const QUICK_REPLY_MAX_CHARS = 1000;
+
+export const QuickReplyBody = z
+  .string()
+  .trim()
+  .min(1, "A quick reply can't be empty.")
+  .max(QUICK_REPLY_MAX_CHARS, `A quick reply is at most ${QUICK_REPLY_MAX_CHARS} characters.`);
+
+export const QuickReplyId = z.coerce.number().int().positive().max(2 ** 31 - 1);
+
+export type QuickReplyDTO = { id: number; body: string; position: number };
+
+export function toQuickReplyDTO(r: typeof quickReplies.$inferSelect): QuickReplyDTO {
+  return { id: r.id, body: r.body, position: r.position };
+}
