@@ -115,11 +115,15 @@ server.on("upgrade", (req, socket, head) => {
   if (pathname === "/ws") void hub.handleUpgrade(req, socket, head);
 });
 
-const scheduler = sched.startScheduler([
+// Block-list refresh and presence heartbeats are per instance; the sweepers run on the leader only.
+const instanceJobs = sched.startScheduler([
   { name: "ip-blocks-refresh", everyMs: 5_000, run: () => ipBlocks.refreshIpBlocks(db) },
-  { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
-  ...routing.routingJobs(db, hub.instanceId),
+  { name: "presence-heartbeat", everyMs: 10_000, run: (now) => routing.heartbeatPresence(db, hub.instanceId, now) },
 ]);
+const scheduler = sched.startScheduler([
+  { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
+  ...routing.routingJobs(db),
+], { shouldRun: dbHandle.isLeader });
 
 server.listen(env.port, env.host, () => {
   const addr = server.address();
@@ -167,7 +171,7 @@ async function shutdown(signal: string) {
   server.close();
   await hub.close();
   server.closeAllConnections?.();
-  await scheduler.stop();
+  await Promise.all([scheduler.stop(), instanceJobs.stop()]);
   await dbm.closeDb();
   process.exit(0);
 }

@@ -17,11 +17,19 @@ export type DbHandle = {
   /** Random per opened database: lets tests prove server.ts and Next share one instance. */
   instanceId: string;
   close: () => Promise<void>;
+  /**
+   * Whether this process is the sweeper leader. With PostgreSQL, several app
+   * instances share one database and only the holder of a session-level
+   * advisory lock (on a connection kept for it) runs the sweepers; PGlite is
+   * one process, always the leader.
+   */
+  isLeader: () => Promise<boolean>;
 };
 
 export const MIGRATIONS_DIR = path.resolve(process.cwd(), "db/migrations");
-// Arbitrary constant: serialises migrations across app instances on one PostgreSQL.
+// Arbitrary constants: serialise migrations, and elect the sweeper leader, across app instances.
 const MIGRATION_LOCK = 727_311;
+const LEADER_LOCK = 727_312;
 
 /** Open a database (PGlite dir/memory, or a PostgreSQL URL) and apply migrations. */
 export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<DbHandle> {
@@ -40,7 +48,32 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
       await lockClient.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
       lockClient.release();
     }
-    return { db: db as unknown as Db, kind: "postgres", instanceId: randomUUID(), close: () => pool.end() };
+    let leaderClient: import("pg").PoolClient | null = null;
+    const isLeader = async () => {
+      if (leaderClient) return true;
+      const c = await pool.connect();
+      try {
+        const r = await c.query<{ ok: boolean }>("select pg_try_advisory_lock($1) as ok", [LEADER_LOCK]);
+        if (r.rows[0]?.ok) {
+          leaderClient = c;
+          // Losing this connection loses the lock: let another instance (or us, next tick) take over.
+          c.on("error", () => {
+            leaderClient = null;
+          });
+          return true;
+        }
+      } catch (err) {
+        logger.warn({ err }, "leader election failed");
+      }
+      c.release();
+      return false;
+    };
+    const close = async () => {
+      leaderClient?.release();
+      leaderClient = null;
+      await pool.end();
+    };
+    return { db: db as unknown as Db, kind: "postgres", instanceId: randomUUID(), close, isLeader };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -51,7 +84,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
   await client.waitReady;
   const db = drizzle({ client, schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-  return { db: db as unknown as Db, kind: "pglite", instanceId: randomUUID(), close: () => client.close() };
+  return { db: db as unknown as Db, kind: "pglite", instanceId: randomUUID(), close: () => client.close(), isLeader: async () => true };
 }
 
 /**

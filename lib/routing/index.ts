@@ -2,7 +2,7 @@ import type { Db } from "../../db/client";
 import { getHub } from "../realtime/hub";
 import { publishConversations } from "../realtime/publish";
 import { drainQueue, type Assignment } from "./assign";
-import { heartbeatPresence, setStaffConnections } from "./presence";
+import { setStaffConnections } from "./presence";
 import { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, type Release } from "./sweepers";
 
 export { drainQueue, pickConversation, reassignConversation, agentOnline, type Assignment } from "./assign";
@@ -26,9 +26,8 @@ export async function drainAndPublish(db: Db, now = new Date()): Promise<Assignm
 }
 
 /** The routing sweepers as scheduler jobs (server.ts schedules them). */
-export function routingJobs(db: Db, instanceId: string) {
+export function routingJobs(db: Db) {
   return [
-    { name: "presence-heartbeat", everyMs: 10_000, run: (now: Date) => heartbeatPresence(db, instanceId, now) },
     {
       name: "visitor-offline",
       everyMs: 2_000,
