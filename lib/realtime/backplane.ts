@@ -5,6 +5,8 @@
  */
 export type Envelope =
   | { kind: "room"; room: string; data: string; exceptConn?: string }
+  /** One frame to several rooms: a connection in more than one of them gets it once. */
+  | { kind: "rooms"; rooms: string[]; data: string; exceptConn?: string }
   | { kind: "kick"; userId: number; code: number; reason: string };
 
 export interface Backplane {

@@ -174,6 +174,11 @@ export class Hub {
     this.backplane.publish({ kind: "room", room, data: JSON.stringify(msg), exceptConn });
   }
 
+  /** Fan a message out to several rooms at once; each connection receives it once. */
+  publishMany(rooms: string[], msg: ServerMessage | Record<string, unknown>, exceptConn?: string) {
+    this.backplane.publish({ kind: "rooms", rooms, data: JSON.stringify(msg), exceptConn });
+  }
+
   /** Close every socket of a user on every instance (session ended). */
   kickUser(userId: number, code: number = CLOSE.signedOut, reason = "signed out") {
     this.backplane.publish({ kind: "kick", userId, code, reason });
@@ -185,6 +190,15 @@ export class Hub {
       if (!set) return;
       for (const c of set) {
         if (c.id !== env.exceptConn && c.ws.readyState === WebSocket.OPEN) c.ws.send(env.data);
+      }
+    } else if (env.kind === "rooms") {
+      const seen = new Set<Conn>();
+      for (const r of env.rooms) {
+        for (const c of this.rooms.get(r) ?? []) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          if (c.id !== env.exceptConn && c.ws.readyState === WebSocket.OPEN) c.ws.send(env.data);
+        }
       }
     } else if (env.kind === "kick") {
       for (const c of this.byUser.get(env.userId) ?? []) c.ws.close(env.code, env.reason);

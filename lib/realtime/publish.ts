@@ -10,11 +10,11 @@ import { room, type MessageDTO, type ServerMessage } from "./protocol";
 export function publishMessage(message: MessageDTO, assigneeId: number | null, exceptConn?: string) {
   const hub = getHub();
   if (!hub) return;
-  const frame: ServerMessage = { type: "message", message };
-  hub.publish(room.conversation(message.conversationId), frame, exceptConn);
-  // Inbox views (admins, managers, QA, the assignee) update previews and badges from it.
-  hub.publish(room.inboxAll, frame);
-  if (assigneeId) hub.publish(room.staff(assigneeId), frame);
+  // The chat's room, plus the inbox views (admins, managers, QA, the assignee) that
+  // update previews and badges from it; a socket in several of these gets it once.
+  const rooms = [room.conversation(message.conversationId), room.inboxAll];
+  if (assigneeId) rooms.push(room.staff(assigneeId));
+  hub.publishMany(rooms, { type: "message", message } satisfies ServerMessage, exceptConn);
 }
 
 /** Send the current state of conversations to their room and the inboxes that list them. */
@@ -22,11 +22,10 @@ export async function publishConversations(db: Db, ids: number[], extraStaff: nu
   const hub = getHub();
   if (!hub || ids.length === 0) return;
   for (const conversation of await loadConversationDTOs(db, ids)) {
-    const frame: ServerMessage = { type: "conversation", conversation };
-    hub.publish(room.conversation(conversation.id), frame);
-    hub.publish(room.inboxAll, frame);
-    if (conversation.assigneeId) hub.publish(room.staff(conversation.assigneeId), frame);
-    for (const u of extraStaff) if (u !== conversation.assigneeId) hub.publish(room.staff(u), frame);
+    const rooms = [room.conversation(conversation.id), room.inboxAll];
+    if (conversation.assigneeId) rooms.push(room.staff(conversation.assigneeId));
+    for (const u of extraStaff) if (u !== conversation.assigneeId) rooms.push(room.staff(u));
+    hub.publishMany(rooms, { type: "conversation", conversation } satisfies ServerMessage);
   }
 }
 
