@@ -148,7 +148,7 @@ export function ChatThread({
       ) : chat.messages.length === 0 ? (
         <p className="py-8 text-center text-sm text-slate-500">No messages yet. Say hello!</p>
       ) : null}
-      <ul className="flex flex-col gap-2" aria-label="Messages">
+      <ul className="flex flex-col gap-2" aria-label="Chat history">
         {chat.messages.map((m) => {
           const mine = chat.isMine(m);
           const tick = chat.tickOf(m);
