@@ -125,7 +125,9 @@ export function Composer({
       >
         <label className="cursor-pointer rounded-full p-2 text-slate-500 hover:bg-slate-100" title="Attach image">
           <span className="sr-only">Attach image</span>
-          <span aria-hidden="true">📎</span>
+          <svg aria-hidden="true" viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+            <path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l8.57-8.57A4 4 0 1 1 18 8.84l-8.59 8.57a2 2 0 0 1-2.83-2.83l8.49-8.48" />
+          </svg>
           <input
             ref={fileInput}
             type="file"

@@ -103,7 +103,7 @@ export function VisitorEntry({ project, onAccent, initial, form, children }: Vis
   }
 
   return (
-    <div className="flex flex-1 flex-col">
+    <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">
       {children}
       <ContactForm
         {...form}

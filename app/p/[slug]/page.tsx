@@ -52,7 +52,7 @@ export default async function VisitorPage({ params }: Props) {
   countries ??= countryOptions();
 
   return (
-    <main className="mx-auto flex min-h-dvh w-full max-w-lg flex-col bg-white sm:my-6 sm:min-h-[calc(100dvh-3rem)] sm:overflow-hidden sm:rounded-2xl sm:shadow-lg">
+    <main className="mx-auto flex h-dvh w-full max-w-lg flex-col overflow-hidden bg-white sm:my-6 sm:h-[calc(100dvh-3rem)] sm:rounded-2xl sm:shadow-lg">
       <header className="flex items-center gap-3 px-5 py-4" style={{ background: accent, color: onAccent }}>
         {iconUrl ? (
           // A plain <img>: the icon is an admin-supplied URL of any origin, not a build-time asset.
