@@ -16,7 +16,7 @@ afterAll(() => {
 
 const SECRET = "s".repeat(32);
 
-function refusal(source: NodeJS.ProcessEnv): EnvError {
+function refusal(source: Record<string, string | undefined>): EnvError {
   try {
     parseEnv(source);
   } catch (err) {
