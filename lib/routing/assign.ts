@@ -44,6 +44,16 @@ async function nextAgent(tx: Tx, now: Date, cursor: number | null, phone: string
   return r ? Number(r.id) : null;
 }
 
+/** Could any agent take any chat now (ignoring the per-chat phone rule)? */
+async function anyCapacity(tx: Tx, now: Date): Promise<boolean> {
+  const none = "+00000000000000000000";
+  const res = await tx.execute(sql`
+    select exists (select 1 from users u where ${eligibleAgentSql(now, { phone: none, visitorPresent: true })})
+        or exists (select 1 from users u where ${eligibleAgentSql(now, { phone: none, visitorPresent: false })}) as ok`);
+  const v = rows<{ ok: boolean | string }>(res)[0]?.ok;
+  return v === true || v === "t";
+}
+
 type QueuedRow = { id: number; visitor_phone: string; present: boolean };
 
 /**
@@ -72,7 +82,11 @@ export async function drainQueue(db: Db, now: Date, opts: { max?: number } = {})
       if (!chat) return { kind: "empty" as const };
       const present = chat.present === true || (chat.present as unknown) === "t";
       const agentId = await nextAgent(tx, now, cursor, chat.visitor_phone, present);
-      if (!agentId) return { kind: "skip" as const, id: Number(chat.id) };
+      if (!agentId) {
+        // Nobody has room at all: stop here instead of trying every queued chat.
+        if (!(await anyCapacity(tx, now))) return { kind: "empty" as const };
+        return { kind: "skip" as const, id: Number(chat.id) };
+      }
       await tx
         .update(conversations)
         .set({ status: present ? "active" : "offline", assigneeId: agentId, assignedAt: now })
