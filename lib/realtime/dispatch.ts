@@ -115,6 +115,7 @@ export function createDispatcher(getHub: () => Hub) {
           const had = conn.rooms.has(room.conversation(msg.conversationId));
           hub.leave(conn, room.conversation(msg.conversationId));
           conn.joined.delete(msg.conversationId);
+          countedJoins.get(conn)?.delete(msg.conversationId);
           if (had && conn.identity.kind === "visitor") await visitorLeft(db, msg.conversationId, ctx.now);
           return;
         }
