@@ -80,7 +80,10 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// Several instances fan out through Redis; one instance stays in-process.
+const backplane = env.redisUrl ? await (await import("./lib/realtime/backplane")).redisBackplane(env.redisUrl) : undefined;
 const hub: import("./lib/realtime/hub").Hub = new hubMod.Hub({
+  backplane,
   authenticate: auth.authenticateUpgrade,
   dispatch: dispatchMod.createDispatcher(() => hub),
   lifecycle: {

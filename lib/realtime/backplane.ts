@@ -27,3 +27,42 @@ export function memoryBackplane(): Backplane {
     async close() {},
   };
 }
+
+const CHANNEL = "onlinechatcrm:hub";
+
+/**
+ * Redis pub/sub fan-out for several app instances. A publish is delivered
+ * locally at once and sent to Redis; each instance ignores its own echo.
+ */
+export async function redisBackplane(url: string): Promise<Backplane> {
+  const { Redis } = await import("ioredis");
+  const { randomUUID } = await import("node:crypto");
+  const { logger } = await import("../logger");
+  const self = randomUUID();
+  const pub = new Redis(url, { lazyConnect: true, enableAutoPipelining: true });
+  const sub = new Redis(url, { lazyConnect: true });
+  for (const c of [pub, sub]) c.on("error", (err) => logger.warn({ err }, "redis backplane error"));
+  await Promise.all([pub.connect(), sub.connect()]);
+  let handler: (env: Envelope) => void = () => {};
+  sub.on("message", (_channel: string, raw: string) => {
+    try {
+      const { from, env } = JSON.parse(raw) as { from: string; env: Envelope };
+      if (from !== self) handler(env);
+    } catch (err) {
+      logger.warn({ err }, "bad backplane message");
+    }
+  });
+  await sub.subscribe(CHANNEL);
+  return {
+    publish(env) {
+      handler(env);
+      void pub.publish(CHANNEL, JSON.stringify({ from: self, env })).catch((err) => logger.warn({ err }, "backplane publish failed"));
+    },
+    onMessage(h) {
+      handler = h;
+    },
+    async close() {
+      await Promise.allSettled([sub.quit(), pub.quit()]);
+    },
+  };
+}
