@@ -23,6 +23,13 @@ export async function createTestDb(): Promise<DbHandle> {
       await handle.close();
       const c = new pg.Client({ connectionString: base });
       await c.connect();
+      // pool.end() resolves before its backends have gone: let them finish
+      // (bounded), so `force` doesn't kill them mid-goodbye and log pool errors.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },
