@@ -58,8 +58,8 @@ export default async function globalSetup(_config: FullConfig) {
       // X-Forwarded-For, so blocking one address doesn't block the suite.
       TRUST_PROXY: "1",
       LOG_LEVEL: "info",
+      // In-process hub; the Origin check compares against the Host header.
       REDIS_URL: "",
-      APP_URL: "",
     };
     delete env.APP_URL;
     delete env.TEST_DATABASE_URL;
