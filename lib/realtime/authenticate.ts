@@ -3,19 +3,14 @@ import { getDb } from "../../db/client";
 import { staffActor } from "../auth/ctx";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "../auth/session";
 import { findVisitorByToken } from "../chat/visitor-session";
-import { getEnv } from "../env";
 import { findProjectBySlug } from "../projects/default-project";
 import { isOriginAllowed } from "../projects/origins";
+import { ownOrigins } from "../security/cors";
 import type { Identity } from "./hub";
 
-/** The origin this app serves, as the browser would send it in `Origin`. */
-export function ownOrigin(req: IncomingMessage): string | null {
-  const appUrl = getEnv().appUrl;
-  if (appUrl) return new URL(appUrl).origin;
-  const host = req.headers.host;
-  if (!host) return null;
-  const proto = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
-  return `${proto}://${host}`;
+/** Our own origins as a browser would send them (APP_URL's, and the Host's, http or https behind a TLS proxy). */
+function own(req: IncomingMessage): string[] {
+  return ownOrigins({ get: (name) => (name === "host" ? (req.headers.host ?? null) : null) });
 }
 
 /**
@@ -27,7 +22,7 @@ export function ownOrigin(req: IncomingMessage): string | null {
  */
 export async function authenticateUpgrade(req: IncomingMessage, url: URL): Promise<Identity | null> {
   const origin = req.headers.origin;
-  const own = ownOrigin(req);
+  const ours = own(req);
   const db = await getDb();
 
   const vt = url.searchParams.get("vt");
@@ -35,7 +30,7 @@ export async function authenticateUpgrade(req: IncomingMessage, url: URL): Promi
   if (vt && slug) {
     if (vt.length > 200 || slug.length > 100) return null;
     const project = await findProjectBySlug(db, slug);
-    if (!project || !origin || !isOriginAllowed(project, origin, own)) return null;
+    if (!project || !origin || !isOriginAllowed(project, origin, ours)) return null;
     const visitor = await findVisitorByToken(db, project.id, vt);
     if (!visitor) return null;
     return { kind: "visitor", visitorId: visitor.id, projectId: project.id };
@@ -43,7 +38,7 @@ export async function authenticateUpgrade(req: IncomingMessage, url: URL): Promi
 
   const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
   if (cookie) {
-    if (!origin || origin !== own) return null;
+    if (!origin || !ours.includes(origin)) return null;
     const user = await findStaffBySession(db, cookie);
     if (!user) return null;
     return { kind: "staff", userId: user.id, role: user.role, actor: staffActor(user) };
