@@ -140,6 +140,9 @@ export function useChat(opts: {
       wsRef.current = ws;
       ws.onopen = () => {
         attempt = 0;
+        // Queued sends go out only after the rejoin: their ack timeout starts now, not when they
+        // were written offline (else a slow rejoin after a long outage fails them unsent).
+        for (const o of outbox.current.values()) o.sentAt = Date.now();
         const afterId = lastIdRef.current ?? undefined;
         ws.send(JSON.stringify({ type: "join", ref: "join", conversationId, afterId }));
       };
