@@ -1,6 +1,7 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import type { ConversationDTO } from "@/lib/realtime/protocol";
 import { ChatThread } from "./ChatThread";
 import { Composer } from "./Composer";
 import { ConnectionBanner, TypingPill } from "./TypingPill";
@@ -10,11 +11,33 @@ import { VisitorDetails } from "./VisitorDetails";
 const STATUS_LABEL = { queued: "Unassigned", active: "Active", offline: "Visitor offline", closed: "Closed" } as const;
 
 /** A staff member's view of one conversation: live thread, composer, close. */
-export function StaffChat({ conversationId, canWrite, canClose }: { conversationId: number; canWrite: boolean; canClose: boolean }) {
+export function StaffChat({
+  conversationId,
+  canWrite,
+  canClose,
+  onConversation,
+  composerText,
+  onComposerTextChange,
+  composerButtons,
+}: {
+  conversationId: number;
+  canWrite: boolean;
+  canClose: boolean;
+  /** The live conversation state, whenever it changes (the agent console's toolbar follows it). */
+  onConversation?: (c: ConversationDTO) => void;
+  /** Controlled composer text and extra composer buttons (quick replies). */
+  composerText?: string;
+  onComposerTextChange?: (t: string) => void;
+  composerButtons?: React.ReactNode;
+}) {
   const [replyTo, setReplyTo] = useState<ThreadMessage | null>(null);
   const [closeError, setCloseError] = useState<string | null>(null);
   const chat = useChat({ side: "staff", conversationId, wsQuery: "", canWrite });
   const c = chat.conversation;
+  useEffect(() => {
+    if (c) onConversation?.(c);
+    // Only a new state of the conversation is news; the callback's identity is not.
+  }, [c]);
 
   async function close() {
     setCloseError(null);
@@ -53,7 +76,15 @@ export function StaffChat({ conversationId, canWrite, canClose }: { conversation
       <ChatThread chat={chat} viewer="staff" visitorName={c?.visitor.name} onReply={setReplyTo} />
       {chat.otherTyping ? <TypingPill label="Visitor is typing…" /> : null}
       {c?.status === "closed" ? null : (
-        <Composer chat={chat} conversationId={conversationId} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} />
+        <Composer
+          chat={chat}
+          conversationId={conversationId}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          text={composerText}
+          onTextChange={onComposerTextChange}
+          extraButtons={composerButtons}
+        />
       )}
     </section>
   );

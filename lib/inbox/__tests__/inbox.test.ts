@@ -219,6 +219,7 @@ describe("search", () => {
     const c = { visitor: { name: "Mariana Oliveira", phone: "+447700900123" } };
     expect(matchesSearch(c, " mariana ")).toBe(true);
     expect(matchesSearch(c, "+44 7700 900123")).toBe(true);
+    expect(matchesSearch(c, "07700 900123")).toBe(true);
     expect(matchesSearch(c, "999")).toBe(false);
     expect(matchesSearch(c, "")).toBe(true);
   });

@@ -1,0 +1,172 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import type { Bucket } from "@/lib/inbox/buckets";
+import type { InboxItem } from "@/lib/inbox/list-bucket";
+import { shortTime } from "./format";
+import type { ListState } from "./inbox-state";
+
+const EMPTY: Record<Bucket, string> = {
+  active: "No active chats. New chats are assigned to you automatically while you're online and not on break.",
+  offline: "No offline chats. Chats whose visitor left stay here so you can follow up.",
+  closed: "No closed chats yet.",
+  unassigned: "The queue is empty. Waiting chats show up here for anyone to pick.",
+  others: "Your teammates have no open chats right now.",
+};
+
+/**
+ * One bucket's chats, newest activity first, with infinite scroll: a sentinel
+ * at the bottom loads the next keyset page when it scrolls into view.
+ */
+export function ChatList({
+  bucket,
+  list,
+  query,
+  selectedId,
+  showUnread,
+  onOpen,
+  onToggleStar,
+  onLoadMore,
+  onRetry,
+  panelId,
+}: {
+  bucket: Bucket;
+  list: ListState;
+  query: string;
+  selectedId: number | null;
+  showUnread: boolean;
+  onOpen: (item: InboxItem) => void;
+  onToggleStar: (item: InboxItem) => void;
+  onLoadMore: () => void;
+  onRetry: () => void;
+  panelId: string;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const sentinel = useRef<HTMLLIElement>(null);
+  const loadMore = useRef(onLoadMore);
+  loadMore.current = onLoadMore;
+  const canLoadMore = list.status === "ready" && list.nextCursor !== null && !list.loadingMore && !list.moreError;
+
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !canLoadMore) return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore.current(), {
+      root: scroller.current,
+      rootMargin: "200px 0px",
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [canLoadMore, list.items.length]);
+
+  return (
+    <div
+      ref={scroller}
+      id={panelId}
+      role="tabpanel"
+      aria-labelledby={`bucket-tab-${bucket}`}
+      aria-busy={list.status === "loading" || list.loadingMore}
+      className="min-h-0 flex-1 overflow-y-auto rounded-lg border border-slate-200 bg-white"
+    >
+      {list.status === "loading" ? (
+        <p role="status" className="p-4 text-sm text-slate-500">
+          Loading chats…
+        </p>
+      ) : list.status === "error" ? (
+        <div role="alert" className="space-y-2 p-4 text-sm text-red-700">
+          <p>Couldn&apos;t load chats: {list.error}</p>
+          <button type="button" onClick={onRetry} className="rounded-md border border-red-300 px-2 py-1 text-xs hover:bg-red-50">
+            Try again
+          </button>
+        </div>
+      ) : list.items.length === 0 ? (
+        <p className="p-4 text-sm text-slate-500">{query.trim() ? `No chats match “${query.trim()}”.` : EMPTY[bucket]}</p>
+      ) : (
+        <ul aria-label="Chats" className="divide-y divide-slate-100">
+          {list.items.map((c) => (
+            <ChatRow
+              key={c.id}
+              c={c}
+              selected={c.id === selectedId}
+              showUnread={showUnread}
+              onOpen={() => onOpen(c)}
+              onToggleStar={() => onToggleStar(c)}
+            />
+          ))}
+          {list.nextCursor !== null ? (
+            <li ref={sentinel} className="p-3 text-center text-xs text-slate-500">
+              {list.moreError ? (
+                <span role="alert" className="text-red-700">
+                  Couldn&apos;t load more: {list.moreError}{" "}
+                  <button type="button" onClick={onLoadMore} className="underline">
+                    Retry
+                  </button>
+                </span>
+              ) : list.loadingMore ? (
+                <span role="status">Loading more…</span>
+              ) : (
+                <button type="button" onClick={onLoadMore} className="underline">
+                  Load more chats
+                </button>
+              )}
+            </li>
+          ) : null}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function ChatRow({
+  c,
+  selected,
+  showUnread,
+  onOpen,
+  onToggleStar,
+}: {
+  c: InboxItem;
+  selected: boolean;
+  showUnread: boolean;
+  onOpen: () => void;
+  onToggleStar: () => void;
+}) {
+  const unread = showUnread ? c.staffUnread : 0;
+  return (
+    <li className={`flex items-stretch ${selected ? "bg-blue-50" : "hover:bg-slate-50"}`} data-conversation-id={c.id}>
+      <button
+        type="button"
+        onClick={onOpen}
+        aria-current={selected ? "true" : undefined}
+        aria-label={`${c.visitor.name}${unread ? `, ${unread} unread` : ""}`}
+        className="flex min-w-0 flex-1 items-start gap-2 px-3 py-2 text-left"
+      >
+        <span className="min-w-0 flex-1">
+          <span className="flex items-baseline gap-2">
+            <span className={`truncate text-sm ${unread ? "font-semibold" : "font-medium"}`}>{c.visitor.name}</span>
+            {c.assigneeName && c.status !== "queued" ? <span className="truncate text-[11px] text-slate-400">{c.assigneeName}</span> : null}
+          </span>
+          <span className={`block truncate text-xs ${unread ? "text-slate-800" : "text-slate-500"}`}>{c.lastMessagePreview || "No messages yet"}</span>
+        </span>
+        <span className="flex shrink-0 flex-col items-end gap-1">
+          <time dateTime={c.lastMessageAt} className="text-[11px] text-slate-400">
+            {shortTime(c.lastMessageAt)}
+          </time>
+          {unread > 0 ? (
+            <span aria-hidden="true" className="min-w-5 rounded-full bg-red-600 px-1.5 text-center text-[11px] font-semibold text-white tabular-nums">
+              {unread > 99 ? "99+" : unread}
+            </span>
+          ) : null}
+        </span>
+      </button>
+      <button
+        type="button"
+        onClick={onToggleStar}
+        aria-label={c.starred ? "Unstar chat" : "Star chat"}
+        aria-pressed={c.starred}
+        title={c.starred ? "Unstar chat" : "Star chat"}
+        className={`shrink-0 px-2 text-lg leading-none ${c.starred ? "text-amber-500" : "text-slate-300 hover:text-slate-500"}`}
+      >
+        <span aria-hidden="true">{c.starred ? "★" : "☆"}</span>
+      </button>
+    </li>
+  );
+}
