@@ -58,6 +58,7 @@ export function onConnOpen(hub: Hub, conn: Conn) {
   if (conn.identity.kind !== "staff") return;
   hub.join(conn, room.staff(conn.identity.userId));
   if (can(conn.identity.actor, "chat.view_all")) hub.join(conn, room.inboxAll);
+  else if (can(conn.identity.actor, "chat.pick_queued")) hub.join(conn, room.inboxAgents);
 }
 
 /**

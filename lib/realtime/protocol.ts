@@ -111,4 +111,6 @@ export const room = {
   conversation: (id: number) => `conversation:${id}`,
   staff: (userId: number) => `staff:${userId}`,
   inboxAll: "inbox:all",
+  /** Agents: chat state changes only (Unassigned and Others buckets), never message bodies. */
+  inboxAgents: "inbox:agents",
 };

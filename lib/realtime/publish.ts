@@ -22,7 +22,7 @@ export async function publishConversations(db: Db, ids: number[], extraStaff: nu
   const hub = getHub();
   if (!hub || ids.length === 0) return;
   for (const conversation of await loadConversationDTOs(db, ids)) {
-    const rooms = [room.conversation(conversation.id), room.inboxAll];
+    const rooms = [room.conversation(conversation.id), room.inboxAll, room.inboxAgents];
     if (conversation.assigneeId) rooms.push(room.staff(conversation.assigneeId));
     for (const u of extraStaff) if (u !== conversation.assigneeId) rooms.push(room.staff(u));
     hub.publishMany(rooms, { type: "conversation", conversation } satisfies ServerMessage);
