@@ -147,7 +147,7 @@ export function useChat(opts: {
         ws.send(JSON.stringify({ type: "join", ref: "join", conversationId, afterId }));
       };
       ws.onmessage = (ev) => {
-        let msg: ServerMessage & { olderCursor?: string | null };
+        let msg: ServerMessage;
         try {
           msg = JSON.parse(ev.data as string);
         } catch {
@@ -172,7 +172,7 @@ export function useChat(opts: {
       ws.onerror = () => {};
     };
 
-    const handle = (msg: ServerMessage & { olderCursor?: string | null }) => {
+    const handle = (msg: ServerMessage) => {
       switch (msg.type) {
         case "joined": {
           if (msg.conversationId !== conversationId) return;
@@ -184,7 +184,7 @@ export function useChat(opts: {
           const last = msg.messages.at(-1);
           if (last) lastIdRef.current = Math.max(lastIdRef.current ?? 0, last.id);
           else if (lastIdRef.current === null) lastIdRef.current = 0;
-          if (msg.olderCursor !== undefined && !loadedOnce) setOlderCursor(msg.olderCursor ?? null);
+          if (!loadedOnce) setOlderCursor(msg.olderCursor);
           loadedOnce = true;
           setLoaded(true);
           if (msg.more && last) raw({ type: "join", ref: "join", conversationId, afterId: last.id });

@@ -98,7 +98,7 @@ export function createDispatcher(getHub: () => Hub) {
             more = false;
             olderCursor = page.nextCursor;
           }
-          const frame: ServerMessage & { olderCursor: string | null } = {
+          const frame: ServerMessage = {
             type: "joined",
             ref: msg.ref,
             conversationId: c.id,

@@ -87,6 +87,8 @@ export type ServerMessage =
       /** Messages after the client's `afterId` (oldest first); `more` = call join again with the last id. */
       messages: MessageDTO[];
       more: boolean;
+      /** On a first join (no afterId): cursor for the page before these 30, or null. */
+      olderCursor: string | null;
       receipts: ReceiptState;
       conversation: ConversationDTO;
     }
