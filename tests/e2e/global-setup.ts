@@ -5,6 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { FullConfig } from "@playwright/test";
+import { createThrowawayDatabase } from "../../db/testing";
 import { ADMIN, SEEDED, type ServerState } from "./accounts";
 
 /**
@@ -26,7 +27,7 @@ export default async function globalSetup(_config: FullConfig) {
   let dropDatabase: (() => Promise<void>) | undefined;
   const base = process.env.TEST_DATABASE_URL;
   if (base) {
-    ({ url: databaseUrl, drop: dropDatabase } = await createThrowawayDatabase(base));
+    ({ url: databaseUrl, drop: dropDatabase } = await createThrowawayDatabase(base, "occ_e2e"));
   }
 
   let server: ChildProcess | undefined;
@@ -100,26 +101,6 @@ export default async function globalSetup(_config: FullConfig) {
     await cleanup();
     throw err;
   }
-}
-
-async function createThrowawayDatabase(base: string) {
-  const { default: pg } = await import("pg");
-  const name = `occ_e2e_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
 }
 
 /** Write the manager, agents and QA user straight into the database the server will open. */
