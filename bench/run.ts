@@ -17,6 +17,7 @@
  *   BENCH_WAIT_IDLE=secs     first wait (at most that long) for other processes to leave the CPU idle
  */
 import "./lib/env";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import type { DbHandle } from "../db/client";
@@ -71,6 +72,19 @@ async function cleanup() {
   open.clear();
 }
 
+/** The commit measured, and whether app code had uncommitted edits (the working tree is what runs). */
+function gitDescribe(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "lib", "db", "server.ts"], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean).length;
+    return `${head}${dirty ? ` + ${dirty} uncommitted file(s) in lib/ db/ server.ts` : ""}`;
+  } catch {
+    return "unknown commit";
+  }
+}
+
 function plansFor(n: number, largest: boolean): { name: string; plan: LoadPlan }[] {
   const plans: { name: string; plan: LoadPlan }[] = [{ name: "closed", plan: { kind: "closed", total: cfg.messages } }];
   if (largest && cfg.pacedMessages > 0) plans.push({ name: "paced", plan: { kind: "paced", total: cfg.pacedMessages, rate: cfg.pacedRate } });
@@ -98,7 +112,7 @@ async function main() {
   const pgInfo = cfg.db === "pglite" ? { target: null, note: "PostgreSQL skipped (BENCH_DB=pglite)" } : await resolvePostgres();
   const meta = [
     `- machine: ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, ${os.type()} ${os.release()}`,
-    `- Node ${process.version}, run ${new Date().toISOString()}${quick ? " (BENCH_QUICK=1)" : ""}`,
+    `- Node ${process.version}, run ${new Date().toISOString()}${quick ? " (BENCH_QUICK=1)" : ""}, app code at ${gitDescribe()}`,
     `- ${pgInfo.note}`,
     `- background load before the run: ${bg.otherCores.toFixed(2)} of ${cpus.length} cores busy with other processes (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")})` +
       (bg.otherCores > 0.3 ? " — WARNING: the machine is not idle; latencies and throughput will be pessimistic" : ""),

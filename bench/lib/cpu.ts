@@ -7,10 +7,26 @@ import os from "node:os";
  * else on the machine (other people's builds and tests skew a run — the
  * report shows how much).
  */
-export type CpuSample = { t: number; total: number; busy: number; self: number; pg: number };
+export type CpuSample = { t: number; total: number; busy: number; self: number; pg: Map<number, number> };
 export type CpuUse = { selfCores: number; pgCores: number; otherCores: number; busyShare: number };
 
 const HZ = 100; // USER_HZ on Linux
+
+let benchDatabase: string | undefined;
+/**
+ * Attribute to "postgres" only the bench's own backends (their title names
+ * the throwaway database) and the server's shared processes (postmaster, WAL
+ * writer, checkpointer…); other people's test backends count as "other".
+ */
+export function setBenchDatabase(name: string | undefined) {
+  benchDatabase = name;
+}
+
+function isOurs(cmdline: string): boolean {
+  const isClientBackend = /\(\d+\)/.test(cmdline) || /\[local\]/.test(cmdline);
+  if (!isClientBackend) return true;
+  return !!benchDatabase && cmdline.includes(` ${benchDatabase} `);
+}
 
 function read(path: string): string | null {
   try {
@@ -41,18 +57,20 @@ export function sampleCpu(): CpuSample {
       busy += (c.times.user + c.times.nice + c.times.sys + c.times.irq) / 10;
       total += (c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle) / 10;
     }
-    return { t, total, busy, self: 0, pg: 0 };
+    return { t, total, busy, self: 0, pg: new Map() };
   }
   const v = stat.split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal
   const busy = v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] ?? 0);
   const total = busy + v[3] + v[4];
   const self = procTicks(read("/proc/self/stat"))?.ticks ?? 0;
-  let pg = 0;
+  const pg = new Map<number, number>();
   for (const d of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     const p = procTicks(read(`/proc/${d}/stat`));
-    if (p && (p.comm === "postgres" || p.comm.startsWith("postgres:"))) pg += p.ticks;
+    if (!p || !(p.comm === "postgres" || p.comm.startsWith("postgres"))) continue;
+    const cmdline = (read(`/proc/${d}/cmdline`) ?? "").replace(/\0/g, " ");
+    if (isOurs(cmdline)) pg.set(Number(d), p.ticks);
   }
   return { t, total, busy, self, pg };
 }
@@ -61,7 +79,10 @@ export function cpuBetween(a: CpuSample, b: CpuSample): CpuUse {
   const secs = Math.max(1e-3, (b.t - a.t) / 1000);
   const busyCores = (b.busy - a.busy) / HZ / secs;
   const selfCores = (b.self - a.self) / HZ / secs;
-  const pgCores = (b.pg - a.pg) / HZ / secs;
+  // Per process, so a backend that exits between the samples doesn't subtract its whole history.
+  let pgTicks = 0;
+  for (const [pid, ticks] of b.pg) pgTicks += ticks - (a.pg.get(pid) ?? 0);
+  const pgCores = pgTicks / HZ / secs;
   return {
     selfCores,
     pgCores,

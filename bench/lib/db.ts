@@ -1,7 +1,9 @@
 import pg from "pg";
 import type { DbHandle } from "../../db/client";
 import { createTestDb } from "../../db/testing";
+import { sql } from "drizzle-orm";
 import { setSingleton } from "../../lib/singleton";
+import { setBenchDatabase } from "./cpu";
 
 export const DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -47,6 +49,12 @@ export async function openBenchDb(kind: "pglite" | "postgres", pgUrl?: string): 
     else delete process.env.TEST_DATABASE_URL;
     const handle = await createTestDb();
     setSingleton("db", Promise.resolve(handle));
+    if (kind === "postgres") {
+      const r = (await handle.db.execute(sql`select current_database() as name`)) as unknown as { rows: { name: string }[] };
+      setBenchDatabase(r.rows[0]?.name);
+    } else {
+      setBenchDatabase(undefined);
+    }
     return handle;
   } finally {
     if (saved === undefined) delete process.env.TEST_DATABASE_URL;

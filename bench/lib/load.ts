@@ -16,6 +16,8 @@ export type Lane = {
   send(seq: number): string;
 };
 
+const TICK_MS = 2;
+
 export type Sample = { t0: number; ack?: number; deliver?: number; tick?: number; lane: number; msgId?: number };
 
 export type LoadPlan =
@@ -69,9 +71,11 @@ export class LoadRun {
     this.quota[lane]--;
     const key = this.lanes[lane].send(this.seq[lane]++);
     // t0 is taken by the lane right before ws.send via `stamp`; fall back to now. A paced
-    // message counts from when it was due: if the shared event loop was stalled, a remote
-    // client would have sent it on time and waited (no coordinated omission).
-    s.t0 = scheduledAt ?? this.stamped ?? performance.now();
+    // message counts from when it was due (beyond the 2 ms timer tick): if the shared event
+    // loop was stalled, a remote client would have sent it on time and waited (no
+    // coordinated omission).
+    const actual = this.stamped ?? performance.now();
+    s.t0 = scheduledAt === undefined ? actual : Math.min(actual, scheduledAt + TICK_MS);
     this.stamped = undefined;
     this.pending.set(key, s);
     this.samples.push(s);
@@ -163,7 +167,7 @@ export class LoadRun {
           rr = (rr + 1) % this.lanes.length;
         }
         if (this.sent >= total) clearInterval(timer);
-      }, 2);
+      }, TICK_MS);
     }
     let to: NodeJS.Timeout | undefined;
     try {
