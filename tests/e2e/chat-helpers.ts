@@ -7,7 +7,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import type { Browser, BrowserContext, Locator, Page } from "@playwright/test";
 import { WebSocket } from "ws";
-import { ADMIN, expect, serverState, signInAs } from "./helpers";
+import { ADMIN, expect, serverState, signInAs, type Account } from "./helpers";
 
 /** Helpers for the conversation specs: visitor and admin sides, a PNG, a raw ws client, a private server. */
 
@@ -258,19 +258,32 @@ export type OwnServer = {
   dispose(): Promise<void>;
 };
 
+/** A staff user written into a private server's database before it starts; agent settings default to the schema's. */
+export type StaffSeed = Account & { activeChatLimit?: number; offlineChatLimit?: number; onBreak?: boolean };
+
 /**
  * Start `node scripts/start.mjs` the way tests/e2e/global-setup.ts does, on a
  * port and a fresh database of its own (a temp DATA_DIR for PGlite, or a
  * throwaway database on TEST_DATABASE_URL's server), without building:
- * global setup already built `.next`.
+ * global setup already built `.next`. `accounts` are inserted, in order (so
+ * their ids follow it), before the server opens the database.
  */
-export async function startOwnServer(): Promise<OwnServer> {
+export async function startOwnServer(opts: { accounts?: StaffSeed[] } = {}): Promise<OwnServer> {
   const root = process.cwd();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "occ-e2e-own-"));
   const logFile = path.join(tmp, "server.log");
   let databaseUrl = "";
   let drop: (() => Promise<void>) | undefined;
   if (process.env.TEST_DATABASE_URL) ({ url: databaseUrl, drop } = await throwawayDatabase(process.env.TEST_DATABASE_URL));
+  if (opts.accounts?.length) {
+    try {
+      await seedAccounts(databaseUrl ? { url: databaseUrl } : { dataDir: path.join(tmp, "data", "pglite") }, opts.accounts);
+    } catch (err) {
+      await drop?.().catch(() => undefined);
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -334,6 +347,31 @@ export async function startOwnServer(): Promise<OwnServer> {
     throw err;
   }
   return { baseURL, logFile, stop, start, dispose };
+}
+
+/** Write staff users straight into the database (as global setup does); a PGlite directory must be closed before the server opens it. */
+async function seedAccounts(target: { url: string } | { dataDir: string }, accounts: StaffSeed[]) {
+  const { openDatabase } = await import("../../db/client");
+  const { users } = await import("../../db/schema");
+  const { hashPassword } = await import("../../lib/auth/password");
+  const handle = await openDatabase(target);
+  try {
+    for (const a of accounts) {
+      await handle.db.insert(users).values({
+        email: a.email,
+        username: a.username,
+        passwordHash: await hashPassword(a.password),
+        displayName: a.displayName,
+        role: a.role,
+        ...(a.role === "agent" ? { liveChatEnabled: true, crmEnabled: true } : {}),
+        ...(a.activeChatLimit !== undefined ? { activeChatLimit: a.activeChatLimit } : {}),
+        ...(a.offlineChatLimit !== undefined ? { offlineChatLimit: a.offlineChatLimit } : {}),
+        ...(a.onBreak !== undefined ? { onBreak: a.onBreak } : {}),
+      });
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function killGroup(c: ChildProcess) {
