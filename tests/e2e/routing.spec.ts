@@ -465,10 +465,15 @@ test("reassign: a chat handed to a teammate moves live with its whole history; a
   await expectBucketCount(dara, "Active", 0);
   await openChat(ana, c[4]);
   await target.selectOption({ label: `${DARA.displayName} (0/1)` });
-  // …but Dara goes on break before Ana presses the button.
+  // …but Dara goes on break before Ana presses the button. Ana's list may be up to
+  // 30 s old; hold its periodic refresh meanwhile so the server, not a lucky
+  // refresh, is what refuses the stale choice.
+  let frozen = true;
+  await ana.route("**/api/agent/agents", (route) => (frozen ? route.abort() : route.continue()));
   const onBreak = dara.getByRole("button", { name: "On break" });
   await onBreak.click();
   await expect(onBreak).toHaveAttribute("aria-pressed", "true");
+  frozen = false;
   await ana.getByRole("button", { name: "Reassign", exact: true }).click();
   await expect(ana.getByRole("alert").filter({ hasText: `${DARA.displayName} is on break.` })).toBeVisible();
   await expect(target.getByRole("option", { name: `${DARA.displayName} — on break` })).toBeDisabled();
