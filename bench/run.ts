@@ -12,6 +12,7 @@
  *   BENCH_RECEIPTS=1         agent sends ✓✓ `delivered` for every message, like the console
  *   BENCH_HISTORY_SIZE=50000, BENCH_HISTORY_CALLS=200
  *   BENCH_HISTORY_NEIGHBOUR=50000  newer messages written to another chat for the "busy" history pass
+ *   BENCH_ROUTING_AGENTS=50, BENCH_ROUTING_QUEUED=5000, BENCH_ROUTING_CONVERSATIONS=100000, BENCH_ROUTING=0 to skip
  *   BENCH_DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test if reachable)
  *   BENCH_OUT=path           also write the markdown tables there
  *   BENCH_WAIT_IDLE=secs     first wait (at most that long) for other processes to leave the CPU idle
@@ -25,6 +26,7 @@ import { setSingleton } from "../lib/singleton";
 import { runDelivery, type DeliveryConfig } from "./delivery";
 import { runEcho, type EchoResult } from "./echo";
 import { runHistory } from "./history";
+import { runRouting } from "./routing";
 import { cpuBetween, sampleCpu } from "./lib/cpu";
 import { closeBenchDb, openBenchDb, resolvePostgres } from "./lib/db";
 import type { LoadPlan } from "./lib/load";
@@ -44,6 +46,10 @@ const cfg = {
   historyCalls: num("BENCH_HISTORY_CALLS", quick ? 50 : 200),
   historyNeighbour: num("BENCH_HISTORY_NEIGHBOUR", quick ? 20_000 : 50_000),
   db: (env.BENCH_DB ?? "all") as "all" | "pglite" | "postgres",
+  routing: env.BENCH_ROUTING !== "0",
+  routingAgents: num("BENCH_ROUTING_AGENTS", 50),
+  routingQueued: num("BENCH_ROUTING_QUEUED", quick ? 1000 : 5000),
+  routingConversations: num("BENCH_ROUTING_CONVERSATIONS", quick ? 20_000 : 100_000),
   phaseTimeoutMs: 180_000,
   watchdogMs: num("BENCH_WATCHDOG_MS", 15 * 60_000) + num("BENCH_WAIT_IDLE", 0) * 1000,
 };
@@ -171,6 +177,21 @@ async function main() {
         { bigSize: cfg.historySize, smallSize: 30, neighbourSize: cfg.historyNeighbour, calls: cfg.historyCalls, warmup: quick ? 10 : 20, chunk: 5000 },
         log,
       );
+      if (cfg.routing) {
+        // Its own database: the delivery and history rows above must not skew the routing numbers.
+        const rh = await openBenchDb(kind, pgInfo.target?.url);
+        open.add(rh);
+        try {
+          run.routing = await runRouting(
+            rh,
+            { agents: cfg.routingAgents, queued: cfg.routingQueued, conversations: cfg.routingConversations, pageCalls: quick ? 50 : 200, deepPage: 500 },
+            log,
+          );
+        } finally {
+          open.delete(rh);
+          await closeBenchDb(rh).catch(() => {});
+        }
+      }
     } catch (err) {
       run.error = (err as Error).stack ?? String(err);
       log(`  ${kind} FAILED: ${run.error}`);
@@ -195,6 +216,15 @@ async function main() {
     log(
       `[${run.kind}] history: last 30 of ${h.bigSize} msgs p50 ${open.big.p50.toFixed(3)} ms vs of ${h.smallSize} msgs ${open.small.p50.toFixed(3)} ms = ${(open.big.p50 / open.small.p50).toFixed(2)}×; ` +
         `page ${h.deepBack} back p50 ${h.deep.p50.toFixed(3)} ms; index scan backward: ${h.indexScanBackward ? "yes" : "NO"}`,
+    );
+  }
+  for (const run of runs) {
+    const r = run.routing;
+    if (!r) continue;
+    log(
+      `[${run.kind}] routing: assignment p50 ${r.assign.p50.toFixed(2)} ms (${(r.assign.p50 / r.baseline.p50).toFixed(1)}× an empty locked transaction), ` +
+        `${Math.round(r.assignPerSec)}/s sequential, ${Math.round(r.concurrentPerSec)}/s with ${r.concurrentCallers} drains; ` +
+        `bucket page ${r.deepPage} vs page 1 at ${r.conversations} conversations: ${(r.pageDeep.p50 / r.page1.p50).toFixed(2)}×`,
     );
   }
   log("\n" + md);

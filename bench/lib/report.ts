@@ -1,6 +1,7 @@
 import type { DeliveryResult, PhaseResult } from "../delivery";
 import type { EchoPhase, EchoResult } from "../echo";
 import type { HistoryResult } from "../history";
+import { routingTable, type RoutingResult } from "../routing";
 import { fmtCpu, type CpuUse } from "./cpu";
 import { ms, ratio } from "./stats";
 
@@ -9,6 +10,7 @@ export type DbRun = {
   label: string;
   delivery: DeliveryResult[];
   history?: HistoryResult;
+  routing?: RoutingResult;
   error?: string;
   cpu?: CpuUse;
 };
@@ -115,6 +117,7 @@ export function markdown(runs: DbRun[], echo: Map<number, EchoResult>, meta: str
       );
     }
     if (run.error) out.push(`**Failed:** ${run.error}`, "");
+    if (run.routing) out.push(routingTable(run.kind === "pglite" ? "PGlite" : "PostgreSQL", run.routing), "");
     if (run.delivery.length) {
       const d0 = run.delivery.find((d) => d.sendFrameBytes);
       out.push(
