@@ -106,6 +106,8 @@ export const messages = pgTable(
   (t) => [
     // Ascending on purpose (STACK-NOTES pitfall 5): PostgreSQL scans it backwards for "last 30".
     index("messages_conversation_created_idx").on(t.conversationId, t.createdAt, t.id),
+    // Receipts ("newest id in this chat") and reconnect catch-up ("everything after id N").
+    index("messages_conversation_id_idx").on(t.conversationId, t.id),
     // Also the idempotency key for retried sends.
     uniqueIndex("messages_client_msg_uq").on(t.conversationId, t.clientMsgId),
   ],

@@ -26,6 +26,8 @@ export type SendMessageResult = {
   movedFrom?: number;
   /** The conversation row changed in a way inbox views care about (status, new chat). */
   conversationChanged: boolean;
+  /** The chat's owner after this message (whose inbox hears about it). */
+  assigneeId: number | null;
 };
 
 function senderKindOf(ctx: Ctx): SenderKind {
@@ -70,7 +72,9 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
   const original = await getConversationOrThrow(ctx, data.conversationId, "write");
 
   const existing = await findByClientId(ctx, original.id, data.clientMsgId);
-  if (existing) return { message: await loadMessageDTO(ctx.db, existing), duplicate: true, conversationChanged: false };
+  if (existing) {
+    return { message: await loadMessageDTO(ctx.db, existing), duplicate: true, conversationChanged: false, assigneeId: original.assigneeId };
+  }
 
   const kind = senderKindOf(ctx);
   if (original.status === "closed" && kind !== "visitor") {
@@ -126,7 +130,7 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
       // chat commit in id order and "everything after id N" never misses a row.
       const wake = kind === "visitor" && conv.status === "offline" && conv.assigneeId !== null;
       const preview = data.body ? data.body.slice(0, 140) : "📷 Image";
-      await tx
+      const [updated] = await tx
         .update(conversations)
         .set({
           lastMessageAt: ctx.now,
@@ -134,7 +138,8 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
           ...(kind === "visitor" ? { staffUnread: sql`${conversations.staffUnread} + 1`, visitorLastSeenAt: ctx.now } : {}),
           ...(wake ? { status: "active" as const, visitorOfflineSince: null } : {}),
         })
-        .where(eq(conversations.id, conv.id));
+        .where(eq(conversations.id, conv.id))
+        .returning({ assigneeId: conversations.assigneeId });
       if (wake) conversationChanged = true;
 
       const [m] = await tx
@@ -150,19 +155,20 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
           createdAt: ctx.now,
         })
         .returning({ id: messages.id });
-      return { id: m.id, movedFrom, conversationChanged };
+      return { id: m.id, movedFrom, conversationChanged, assigneeId: updated.assigneeId };
     });
     return {
       message: await loadMessageDTO(ctx.db, result.id),
       duplicate: false,
       movedFrom: result.movedFrom,
       conversationChanged: result.conversationChanged,
+      assigneeId: result.assigneeId,
     };
   } catch (err) {
     // Two copies of one retry raced: the loser returns the winner's row.
     if (isUniqueViolation(err)) {
       const id = await findByClientId(ctx, original.id, data.clientMsgId);
-      if (id) return { message: await loadMessageDTO(ctx.db, id), duplicate: true, conversationChanged: false };
+      if (id) return { message: await loadMessageDTO(ctx.db, id), duplicate: true, conversationChanged: false, assigneeId: original.assigneeId };
     }
     throw err;
   }

@@ -129,8 +129,7 @@ export function createDispatcher(getHub: () => Hub) {
             // The visitor's chat had ended: every tab of theirs follows to the new one.
             publishToConversation(res.movedFrom, { type: "moved", fromConversationId: res.movedFrom, toConversationId: convId });
           }
-          const conv = await loadConversationDTO(db, convId);
-          publishMessage(res.message, conv.assigneeId, conn.id);
+          publishMessage(res.message, res.assigneeId, conn.id);
           if (res.conversationChanged) await publishConversations(db, [convId]);
           // A visitor back after "chat ended" is a new chat: route it now.
           if (res.movedFrom) await drainAndPublish(db, ctx.now);
