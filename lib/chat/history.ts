@@ -53,7 +53,8 @@ export async function listMessagesAfter(ctx: Ctx, conversationId: number, afterI
   const rows = await loadMessageDTOs(
     ctx.db,
     and(eq(messages.conversationId, conversationId), gt(messages.id, afterId)),
-    [asc(messages.id)],
+    // Both index columns, so the planner uses (conversation_id, id) rather than filtering the primary key.
+    [asc(messages.conversationId), asc(messages.id)],
     SYNC_LIMIT + 1,
   );
   return { messages: rows.slice(0, SYNC_LIMIT), more: rows.length > SYNC_LIMIT };

@@ -32,7 +32,8 @@ export async function markReceipt({ ctx, input }: { ctx: Ctx; input: unknown }):
         visitorMsgsReadUpTo: conversations.visitorMsgsReadUpTo,
         staffMsgsDeliveredUpTo: conversations.staffMsgsDeliveredUpTo,
         staffMsgsReadUpTo: conversations.staffMsgsReadUpTo,
-        maxId: sql<number>`(select coalesce(max(${messages.id}), 0) from ${messages} where ${messages.conversationId} = ${conv.id})`.mapWith(Number),
+        // Ordered by both index columns so the planner walks (conversation_id, id), never the whole primary key.
+        maxId: sql<number>`coalesce((select m.id from messages m where m.conversation_id = ${conv.id} order by m.conversation_id desc, m.id desc limit 1), 0)`.mapWith(Number),
       })
       .from(conversations)
       .where(eq(conversations.id, conv.id))
