@@ -8,15 +8,20 @@ export type Conversation = typeof conversations.$inferSelect;
 
 /**
  * May this actor see the conversation? Visitors: only their own. Admin,
- * manager, QA: any. Agents (with Live Chat): their own, the queue, and other
- * agents' chats read-only (the "Others" bucket).
+ * manager, QA: any. Agents (with Live Chat): their own (any status), the
+ * queue, and teammates' open chats read-only (the "Others" bucket) — not
+ * teammates' closed chats, nor chats the AI is handling.
  */
 export function canRead(actor: Actor, c: Conversation): boolean {
   switch (actor.type) {
     case "visitor":
       return c.visitorId === actor.visitorId && c.projectId === actor.projectId;
     case "staff":
-      return can(actor, "chat.view_all") || can(actor, "chat.view_own");
+      if (can(actor, "chat.view_all")) return true;
+      if (!can(actor, "chat.view_own")) return false;
+      if (c.assigneeId === actor.userId) return true;
+      if (c.status === "queued") return true;
+      return (c.status === "active" || c.status === "offline") && c.assigneeId !== null;
     case "system":
       return true;
   }

@@ -243,3 +243,18 @@ describe("visitor offline sweeper (15 s grace)", () => {
     expect(await closeConversation({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id } })).toMatchObject({ changed: true });
   });
 });
+
+describe("agent read scope", () => {
+  it("agents read their own chats, the queue and teammates' open chats — not teammates' closed chats", async () => {
+    const me = await createStaff(h.db, { role: "agent" });
+    const mate = await createStaff(h.db, { role: "agent" });
+    const project = await createProject(h.db);
+    const ctx = staffCtxFor(h.db, me);
+    const queued = (await createConversation(h.db, { projectId: project.id })).conversation;
+    const matesOpen = (await createConversation(h.db, { projectId: project.id, assigneeId: mate.id, status: "offline" })).conversation;
+    const matesClosed = (await createConversation(h.db, { projectId: project.id, assigneeId: mate.id, status: "closed" })).conversation;
+    const mineClosed = (await createConversation(h.db, { projectId: project.id, assigneeId: me.id, status: "closed" })).conversation;
+    for (const c of [queued, matesOpen, mineClosed]) await expect(getConversationOrThrow(ctx, c.id)).resolves.toMatchObject({ id: c.id });
+    await expect(getConversationOrThrow(ctx, matesClosed.id)).rejects.toMatchObject({ code: "not_found" });
+  });
+});
