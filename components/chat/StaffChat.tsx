@@ -33,7 +33,8 @@ export function StaffChat({
   const [replyTo, setReplyTo] = useState<ThreadMessage | null>(null);
   const [closeError, setCloseError] = useState<string | null>(null);
   const chat = useChat({ side: "staff", conversationId, wsQuery: "", canWrite });
-  const c = chat.conversation;
+  // Staff sockets always get the full chat, never the visitor view.
+  const c = chat.conversation && "visitor" in chat.conversation ? chat.conversation : null;
   useEffect(() => {
     if (c) onConversation?.(c);
     // Only a new state of the conversation is news; the callback's identity is not.

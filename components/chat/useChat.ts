@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { ConversationDTO, MessageDTO, ReceiptState, ServerMessage } from "@/lib/realtime/protocol";
+import type { ConversationDTO, MessageDTO, ReceiptState, ServerMessage, VisitorConversationView } from "@/lib/realtime/protocol";
 
 /** What the thread shows: stored messages plus this tab's unacknowledged sends. */
 export type ThreadMessage = MessageDTO & { local?: "pending" | "failed" };
@@ -65,7 +65,8 @@ export function useChat(opts: {
 }) {
   const { side, conversationId, wsQuery, canWrite } = opts;
   const [messages, setMessages] = useState<ThreadMessage[]>([]);
-  const [conversation, setConversation] = useState<ConversationDTO | null>(null);
+  // Staff get the full chat; a visitor only ever gets { id, status }.
+  const [conversation, setConversation] = useState<ConversationDTO | VisitorConversationView | null>(null);
   const [receipts, setReceipts] = useState<ReceiptState>({
     visitorMsgsDeliveredUpTo: 0,
     visitorMsgsReadUpTo: 0,
@@ -227,6 +228,10 @@ export function useChat(opts: {
         }
         case "conversation": {
           if (msg.conversation.id === conversationId) setConversation(msg.conversation);
+          return;
+        }
+        case "chat": {
+          if (msg.chat.id === conversationId) setConversation(msg.chat);
           return;
         }
         case "moved": {

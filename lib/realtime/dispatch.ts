@@ -12,7 +12,7 @@ import { sendMessage } from "../chat/send-message";
 import { toWsError } from "../errors";
 import { singleton } from "../singleton";
 import type { Conn, Hub } from "./hub";
-import { ClientMessage, room, type ServerMessage } from "./protocol";
+import { ClientMessage, room, visitorView, type ServerMessage } from "./protocol";
 import { publishConversations, publishMessage, publishToConversation } from "./publish";
 import { drainAndPublish } from "../routing";
 
@@ -49,7 +49,8 @@ export async function onConnClose(conn: Conn, rooms: string[]) {
   if (conn.identity.kind !== "visitor") return;
   const db = await getDb();
   for (const r of rooms) {
-    if (r.startsWith("conversation:")) await visitorLeft(db, Number(r.slice("conversation:".length)), new Date());
+    const prefix = room.conversationVisitor(0).slice(0, -1);
+    if (r.startsWith(prefix)) await visitorLeft(db, Number(r.slice(prefix.length)), new Date());
   }
 }
 
@@ -87,7 +88,8 @@ export function createDispatcher(getHub: () => Hub) {
       switch (msg.type) {
         case "join": {
           const c = await getConversationOrThrow(ctx, msg.conversationId, "read");
-          hub.join(conn, room.conversation(c.id));
+          const isVisitor = conn.identity.kind === "visitor";
+          hub.join(conn, isVisitor ? room.conversationVisitor(c.id) : room.conversation(c.id));
           conn.joined.set(c.id, { write: canWrite(ctx.actor, c) });
           let messages, more, olderCursor: string | null = null;
           if (msg.afterId !== undefined) {
@@ -106,15 +108,16 @@ export function createDispatcher(getHub: () => Hub) {
             more,
             olderCursor,
             receipts: await loadReceiptState(ctx, c.id),
-            conversation: await loadConversationDTO(db, c.id),
+            conversation: isVisitor ? visitorView(await loadConversationDTO(db, c.id)) : await loadConversationDTO(db, c.id),
           };
           hub.send(conn, frame);
           if (conn.identity.kind === "visitor" && !wasJoinedBefore(conn, c.id)) await visitorJoined(db, c.id, ctx.now);
           return;
         }
         case "leave": {
-          const had = conn.rooms.has(room.conversation(msg.conversationId));
-          hub.leave(conn, room.conversation(msg.conversationId));
+          const r = conn.identity.kind === "visitor" ? room.conversationVisitor(msg.conversationId) : room.conversation(msg.conversationId);
+          const had = conn.rooms.has(r);
+          hub.leave(conn, r);
           conn.joined.delete(msg.conversationId);
           countedJoins.get(conn)?.delete(msg.conversationId);
           if (had && conn.identity.kind === "visitor") await visitorLeft(db, msg.conversationId, ctx.now);

@@ -69,6 +69,13 @@ export type ConversationDTO = {
   closedAt: string | null;
 };
 
+/** What a visitor may know about their chat: never lead stage, owner, unread counts or whether the AI answers. */
+export type VisitorConversationView = { id: number; status: ConversationStatus };
+
+export function visitorView(c: ConversationDTO): VisitorConversationView {
+  return { id: c.id, status: c.status };
+}
+
 export type ReceiptState = {
   visitorMsgsDeliveredUpTo: number;
   visitorMsgsReadUpTo: number;
@@ -90,7 +97,7 @@ export type ServerMessage =
       /** On a first join (no afterId): cursor for the page before these 30, or null. */
       olderCursor: string | null;
       receipts: ReceiptState;
-      conversation: ConversationDTO;
+      conversation: ConversationDTO | VisitorConversationView;
     }
   /** Sent to the sender once the message is committed (single tick). */
   | { type: "ack"; ref?: string; clientMsgId: string; message: MessageDTO }
@@ -98,6 +105,8 @@ export type ServerMessage =
   | { type: "receipt"; conversationId: number; side: "visitor" | "staff"; kind: "delivered" | "read"; upToId: number }
   | { type: "typing"; conversationId: number; who: "visitor" | "staff"; on: boolean; name?: string }
   | { type: "conversation"; conversation: ConversationDTO }
+  /** The visitor's view of a change to their chat (status only). */
+  | { type: "chat"; chat: VisitorConversationView }
   /** A visitor message on a closed chat started a new one: the visitor client switches to it. */
   | { type: "moved"; fromConversationId: number; toConversationId: number };
 
@@ -110,7 +119,10 @@ export const CLOSE = {
 } as const;
 
 export const room = {
+  /** Staff watching a chat (assignee, admins, QA). */
   conversation: (id: number) => `conversation:${id}`,
+  /** The chat's visitor tabs: they get messages, receipts and typing, and only a visitor view of the chat. */
+  conversationVisitor: (id: number) => `visitor-conversation:${id}`,
   staff: (userId: number) => `staff:${userId}`,
   inboxAll: "inbox:all",
   /** Agents: chat state changes only (Unassigned and Others buckets), never message bodies. */

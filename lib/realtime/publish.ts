@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import { loadConversationDTOs } from "../chat/dto";
 import { getHub } from "./hub";
-import { room, type MessageDTO, type ServerMessage } from "./protocol";
+import { room, visitorView, type MessageDTO, type ServerMessage } from "./protocol";
 
 /**
  * Fan-out helpers used after a domain call has committed (never inside a
@@ -12,7 +12,7 @@ export function publishMessage(message: MessageDTO, assigneeId: number | null, e
   if (!hub) return;
   // The chat's room, plus the inbox views (admins, managers, QA, the assignee) that
   // update previews and badges from it; a socket in several of these gets it once.
-  const rooms = [room.conversation(message.conversationId), room.inboxAll];
+  const rooms = [room.conversation(message.conversationId), room.conversationVisitor(message.conversationId), room.inboxAll];
   if (assigneeId) rooms.push(room.staff(assigneeId));
   hub.publishMany(rooms, { type: "message", message } satisfies ServerMessage, exceptConn);
 }
@@ -26,9 +26,11 @@ export async function publishConversations(db: Db, ids: number[], extraStaff: nu
     if (conversation.assigneeId) rooms.push(room.staff(conversation.assigneeId));
     for (const u of extraStaff) if (u !== conversation.assigneeId) rooms.push(room.staff(u));
     hub.publishMany(rooms, { type: "conversation", conversation } satisfies ServerMessage);
+    hub.publish(room.conversationVisitor(conversation.id), { type: "chat", chat: visitorView(conversation) } satisfies ServerMessage);
   }
 }
 
+/** A frame for everyone in the chat, staff and visitor alike (typing, receipts, moves). */
 export function publishToConversation(conversationId: number, frame: ServerMessage, exceptConn?: string) {
-  getHub()?.publish(room.conversation(conversationId), frame, exceptConn);
+  getHub()?.publishMany([room.conversation(conversationId), room.conversationVisitor(conversationId)], frame, exceptConn);
 }

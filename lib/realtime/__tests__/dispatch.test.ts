@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { publishConversations } from "../publish";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -175,7 +176,7 @@ function framesAbout(c: Client, conversationId: number): Frame[] {
   return c.frames.filter((f) => {
     if (f.conversationId === conversationId) return true;
     const m = f.message as { conversationId?: number } | undefined;
-    const conv = f.conversation as { id?: number } | undefined;
+    const conv = (f.conversation ?? f.chat) as { id?: number } | undefined;
     return m?.conversationId === conversationId || conv?.id === conversationId || f.fromConversationId === conversationId || f.toConversationId === conversationId;
   });
 }
@@ -574,5 +575,27 @@ describe("messaging over ws", () => {
     const got = page.messages as { id: number }[];
     expect(got.map((m) => m.id)).toEqual(sent.slice(-30).map((m) => m.id));
     expect(typeof page.olderCursor).toBe("string");
+  });
+});
+
+describe("what a visitor learns about their chat", () => {
+  it("only its id and status: never lead stage, owner, unread counts or the AI flag", async () => {
+    const { project, admin, visitor, conversation } = await setup();
+    const v = await visitorClient(visitor, project.slug);
+    const joined = await join(v, conversation.id);
+    expect(joined.conversation).toEqual({ id: conversation.id, status: "active" });
+    const a = await staffClient(admin);
+    await join(a, conversation.id);
+    a.send({ type: "typing", conversationId: conversation.id, on: true });
+    await v.next("typing");
+    // A state change reaches the visitor as a visitor view only.
+    await publishConversations(h.db, [conversation.id]);
+    const chat = await v.next("chat");
+    expect(chat).toEqual({ type: "chat", chat: { id: conversation.id, status: "active" } });
+    await v.sync();
+    for (const f of v.frames) {
+      const text = JSON.stringify(f);
+      for (const field of ["leadStage", "assigneeName", "assigneeId", "staffUnread", "assignedToAi"]) expect(text).not.toContain(field);
+    }
   });
 });
