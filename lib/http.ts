@@ -4,6 +4,7 @@ import { staffActor, type StaffCtx } from "./auth/ctx";
 import { assertCan, type Permission } from "./auth/permissions";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "./auth/session";
 import { AppError, toHttpResponse } from "./errors";
+import { ownOrigins } from "./security/cors";
 
 /** server.ts resolves the client IP (trusted hops only) and passes it in this header, after stripping any incoming one. */
 export const CLIENT_IP_HEADER = "x-occ-client-ip";
@@ -13,6 +14,20 @@ export function clientIp(req: Request): string {
 }
 
 type RouteContext<P> = { params: Promise<P> };
+
+/**
+ * A state-changing staff request must come from our own pages. SameSite=Lax
+ * stops other sites, not sibling subdomains (a customer's www next to our
+ * chat host is same-site): browsers say where a request came from in
+ * Sec-Fetch-Site and Origin, and anything but our own origin is refused.
+ */
+export function assertSameOrigin(req: Request): void {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return;
+  const site = req.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") throw new AppError("forbidden", "Cross-site request refused.");
+  const origin = req.headers.get("origin");
+  if (origin && !ownOrigins(req.headers).includes(origin)) throw new AppError("forbidden", "Cross-site request refused.");
+}
 
 /** Public route: error mapping and the request's ip/db/now, nothing else. */
 export function withPublic<P = Record<string, string>>(
@@ -38,6 +53,7 @@ export function withStaff<P = Record<string, string>>(
 ) {
   return async (req: Request, rc: RouteContext<P>): Promise<Response> => {
     try {
+      assertSameOrigin(req);
       const db = await getDb();
       const user = await findStaffBySession(db, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
       if (!user) throw new AppError("unauthenticated", "Please sign in.");
@@ -50,11 +66,43 @@ export function withStaff<P = Record<string, string>>(
   };
 }
 
-/** Parse a JSON body; malformed JSON is a 400, not a 500. */
+/** Read at most `maxBytes` of a body, whatever Content-Length claims (chunked bodies included). */
+export async function readBodyCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? 0);
+  if (declared > maxBytes) throw new AppError("payload_too_large", "Request body is too large.");
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new AppError("payload_too_large", "Request body is too large.");
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Parse a JSON body: malformed JSON is a 400, an oversized one a 413, and a
+ * body that isn't `application/json` (a form a foreign page could post) a 415.
+ */
 export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
-  const text = await req.text();
-  if (text.length > maxBytes) throw new AppError("payload_too_large", "Request body is too large.");
-  if (!text) return {};
+  const bytes = await readBodyCapped(req, maxBytes);
+  if (bytes.byteLength === 0) return {};
+  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") throw new AppError("unsupported_media_type", "Send JSON (Content-Type: application/json).");
+  const text = new TextDecoder().decode(bytes);
   try {
     return JSON.parse(text);
   } catch {

@@ -4,7 +4,7 @@ import { conversations } from "../../db/schema";
 import { staffActor, type Ctx } from "../auth/ctx";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "../auth/session";
 import { AppError } from "../errors";
-import { clientIp } from "../http";
+import { assertSameOrigin, clientIp } from "../http";
 import { findVisitorByToken, readVisitorToken } from "./visitor-session";
 
 /**
@@ -16,7 +16,11 @@ import { findVisitorByToken, readVisitorToken } from "./visitor-session";
 export async function chatCtxFromRequest(req: Request, db: Db, conversationId: number): Promise<Ctx> {
   const base = { db, now: new Date(), ip: clientIp(req) };
   const user = await findStaffBySession(db, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
-  if (user) return { ...base, actor: staffActor(user) };
+  if (user) {
+    // A staff cookie rides along on any request: state changes must come from our own pages.
+    assertSameOrigin(req);
+    return { ...base, actor: staffActor(user) };
+  }
   const [c] = await db
     .select({ projectId: conversations.projectId })
     .from(conversations)

@@ -1,10 +1,11 @@
 import { sealSession, sessionSetCookie } from "@/lib/auth/session";
 import { signIn } from "@/lib/auth/sign-in";
 import { safeNext } from "@/lib/auth/permissions";
-import { readJson, withPublic } from "@/lib/http";
+import { assertSameOrigin, readJson, withPublic } from "@/lib/http";
 
 // POST /api/auth/login – staff sign-in with email or username + password
 export const POST = withPublic(async ({ req, db, ip, now }) => {
+  assertSameOrigin(req);
   const body = (await readJson(req)) as Record<string, unknown>;
   const user = await signIn({ db, ip, now, input: body });
   const cookie = await sealSession({ userId: user.id, sessionVersion: user.sessionVersion });

@@ -1,10 +1,11 @@
 import { bumpSessionVersion } from "@/lib/auth/sign-in";
 import { findStaffBySession, readCookie, SESSION_COOKIE, sessionClearCookie } from "@/lib/auth/session";
-import { withPublic } from "@/lib/http";
+import { assertSameOrigin, withPublic } from "@/lib/http";
 import { getHub } from "@/lib/realtime/hub";
 
 // POST /api/auth/logout – end the session everywhere: the old cookie stops working at once
 export const POST = withPublic(async ({ req, db }) => {
+  assertSameOrigin(req);
   const user = await findStaffBySession(db, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
   if (user) {
     await bumpSessionVersion(db, user.id);

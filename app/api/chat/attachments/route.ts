@@ -2,11 +2,17 @@ import { MAX_ATTACHMENT_BYTES, uploadAttachment } from "@/lib/chat/attachments";
 import { chatCtxFromRequest } from "@/lib/chat/request-actor";
 import { AppError } from "@/lib/errors";
 import { withPublic } from "@/lib/http";
+import { recordStrike } from "@/lib/security/strikes";
 
 // POST /api/chat/attachments – upload an image into a conversation (multipart: conversationId, file)
-export const POST = withPublic(async ({ req, db }) => {
-  const declared = Number(req.headers.get("content-length") ?? 0);
-  if (declared > MAX_ATTACHMENT_BYTES + 64 * 1024) throw new AppError("payload_too_large", "Images must be 5 MB or smaller.");
+export const POST = withPublic(async ({ req, db, ip, now }) => {
+  // The declared length bounds what the server reads (a chunked body has none: refused).
+  const declared = req.headers.get("content-length");
+  if (!declared) throw new AppError("bad_request", "Uploads must declare their size (Content-Length).");
+  if (Number(declared) > MAX_ATTACHMENT_BYTES + 64 * 1024) {
+    if (ip) await recordStrike(db, ip, "upload", now);
+    throw new AppError("payload_too_large", "Images must be 5 MB or smaller.");
+  }
   const form = await req.formData().catch(() => {
     throw new AppError("bad_request", "Expected a multipart form.");
   });

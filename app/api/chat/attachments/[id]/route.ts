@@ -15,6 +15,8 @@ export const GET = withPublic<{ id: string }>(async ({ req, db, params }) => {
     headers: {
       "Content-Type": mime,
       "X-Content-Type-Options": "nosniff",
+      // Even if a browser were talked into rendering it as a document, it could run nothing.
+      "Content-Security-Policy": "default-src 'none'; sandbox",
       "Content-Disposition": "inline",
       "Cache-Control": "private, max-age=31536000, immutable",
     },
