@@ -5,6 +5,7 @@ import type { Ctx } from "../auth/ctx";
 import type { MessageDTO, ReceiptState } from "../realtime/protocol";
 import { getConversationOrThrow } from "./access";
 import { loadMessageDTOs } from "./dto";
+import { DbId, keysetCursor } from "../validation";
 
 export const PAGE_SIZE = 30;
 const SYNC_LIMIT = 200;
@@ -14,16 +15,10 @@ export function encodeCursor(m: { createdAt: string; id: number }): string {
   return `${new Date(m.createdAt).getTime()}.${m.id}`;
 }
 
-const Cursor = z
-  .string()
-  .regex(/^\d{1,15}\.\d{1,15}$/, "Invalid cursor.")
-  .transform((s) => {
-    const [ms, id] = s.split(".").map(Number);
-    return { at: new Date(ms), id };
-  });
+const Cursor = keysetCursor(Number.MAX_SAFE_INTEGER);
 
 export const ListMessagesInput = z.object({
-  conversationId: z.coerce.number().int().positive(),
+  conversationId: DbId,
   before: Cursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(PAGE_SIZE),
 });

@@ -6,11 +6,12 @@ import type { Ctx } from "../auth/ctx";
 import { assertCan } from "../auth/permissions";
 import { AppError } from "../errors";
 import { getConversationOrThrow } from "./access";
+import { DbId } from "../validation";
 
 /** 15 s: brief tab switches and network blips must not flicker the agent's buckets (product brief). */
 export const VISITOR_OFFLINE_GRACE_MS = 15_000;
 
-export const CloseInput = z.object({ conversationId: z.number().int().positive() });
+export const CloseInput = z.object({ conversationId: DbId });
 
 /** Explicit close by staff (agents: their own chats). The visitor sees "this chat has ended". */
 export async function closeConversation({ ctx, input }: { ctx: Ctx; input: unknown }) {

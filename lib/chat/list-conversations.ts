@@ -1,18 +1,13 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { keysetCursor } from "../validation";
 import { conversations } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
 import { assertCan } from "../auth/permissions";
 import type { ConversationDTO } from "../realtime/protocol";
 import { loadConversationDTOs } from "./dto";
 
-const Cursor = z
-  .string()
-  .regex(/^\d{1,15}\.\d{1,10}$/)
-  .transform((s) => {
-    const [ms, id] = s.split(".").map(Number);
-    return { at: new Date(ms), id };
-  });
+const Cursor = keysetCursor(2_147_483_647);
 
 export const ListConversationsInput = z.object({
   status: z.enum(["queued", "active", "offline", "closed"]).optional(),

@@ -3,10 +3,11 @@ import { z } from "zod";
 import { conversations, messages } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
 import { canWrite, getConversationOrThrow } from "./access";
+import { BigId, DbId } from "../validation";
 
 export const ReceiptInput = z.object({
-  conversationId: z.number().int().positive(),
-  upToId: z.number().int().positive(),
+  conversationId: DbId,
+  upToId: BigId,
   kind: z.enum(["delivered", "read"]),
 });
 

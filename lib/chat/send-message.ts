@@ -6,14 +6,15 @@ import { AppError } from "../errors";
 import { MAX_BODY_CHARS, type MessageDTO, type SenderKind } from "../realtime/protocol";
 import { getConversationOrThrow, type Conversation } from "./access";
 import { loadMessageDTO } from "./dto";
+import { BigId, DbId } from "../validation";
 
 export const SendMessageInput = z
   .object({
-    conversationId: z.number().int().positive(),
+    conversationId: DbId,
     clientMsgId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
     body: z.string().max(MAX_BODY_CHARS).transform((s) => s.trim()),
-    replyToId: z.number().int().positive().optional(),
-    attachmentId: z.number().int().positive().optional(),
+    replyToId: BigId.optional(),
+    attachmentId: DbId.optional(),
   })
   .refine((v) => v.body.length > 0 || v.attachmentId !== undefined, { message: "Message is empty.", path: ["body"] });
 export type SendMessageInput = z.input<typeof SendMessageInput>;

@@ -1,5 +1,6 @@
 import { and, desc, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { keysetCursor } from "../validation";
 import { conversations, stars, visitors } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
 import { loadConversationDTOs } from "../chat/dto";
@@ -8,13 +9,7 @@ import { assertAgentInbox } from "./access";
 import { BUCKETS, phoneDigits, SEARCH_MAX_CHARS, type Bucket } from "./buckets";
 
 /** `<last_message_at ms>.<id>` of the last row of the previous page. */
-export const BucketCursor = z
-  .string()
-  .regex(/^\d{1,15}\.\d{1,10}$/, "Invalid cursor.")
-  .transform((s) => {
-    const [ms, id] = s.split(".").map(Number);
-    return { at: new Date(ms), id };
-  });
+export const BucketCursor = keysetCursor(2_147_483_647);
 
 export const ListBucketInput = z.object({
   bucket: z.enum(BUCKETS),

@@ -23,7 +23,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
     clientMsgId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
     body: z.string().max(MAX_BODY_CHARS),
     replyToId: Id.optional(),
-    attachmentId: Id.optional(),
+    attachmentId: ConversationId.optional(),
   }),
   z.object({ type: z.literal("typing"), conversationId: ConversationId, on: z.boolean() }),
   z.object({ type: z.literal("delivered"), conversationId: ConversationId, upToId: Id }),

@@ -8,6 +8,7 @@ import { getConversationOrThrow } from "../chat/access";
 import { AppError } from "../errors";
 import { CURSOR_KEY } from "./constants";
 import { agentOnlineSql, eligibleAgentSql, visitorPresentSql } from "./eligibility";
+import { DbId } from "../validation";
 
 export type Assignment = { conversationId: number; agentId: number; previousAgentId: number | null };
 
@@ -107,13 +108,13 @@ export async function drainQueue(db: Db, now: Date, opts: { max?: number } = {})
 
 /** Agents in a fresh console or chat-free state pick chats from the Unassigned bucket. */
 export async function pickConversation({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<Assignment> {
-  const { conversationId } = z.object({ conversationId: z.number().int().positive() }).parse(input);
+  const { conversationId } = z.object({ conversationId: DbId }).parse(input);
   assertCan(ctx.actor, "chat.pick_queued");
   await getConversationOrThrow(ctx, conversationId, "read");
   return assignTo(ctx.db, ctx.now, conversationId, ctx.actor.userId, { requireQueued: true, checkBreak: false });
 }
 
-export const AssignInput = z.object({ conversationId: z.number().int().positive(), agentId: z.number().int().positive() });
+export const AssignInput = z.object({ conversationId: DbId, agentId: DbId });
 
 /**
  * Reassign: an agent hands their own chat to another agent; an admin or

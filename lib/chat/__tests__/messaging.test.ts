@@ -258,3 +258,13 @@ describe("agent read scope", () => {
     await expect(getConversationOrThrow(ctx, matesClosed.id)).rejects.toMatchObject({ code: "not_found" });
   });
 });
+
+describe("ids out of range", () => {
+  it("are validation errors, not database errors", async () => {
+    const { visitor } = await createConversation(h.db);
+    const ctx = visitorCtxFor(h.db, visitor);
+    await expect(listMessages({ ctx, input: { conversationId: 2 ** 31 } })).rejects.toMatchObject({ name: "ZodError" });
+    await expect(sendMessage({ ctx, input: { conversationId: 2 ** 40, clientMsgId: cid(50), body: "x" } })).rejects.toMatchObject({ name: "ZodError" });
+    await expect(listMessages({ ctx, input: { conversationId: 1, before: `1700000000000.${2 ** 60}` } })).rejects.toMatchObject({ name: "ZodError" });
+  });
+});

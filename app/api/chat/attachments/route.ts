@@ -1,6 +1,7 @@
 import { MAX_ATTACHMENT_BYTES, uploadAttachment } from "@/lib/chat/attachments";
 import { chatCtxFromRequest } from "@/lib/chat/request-actor";
 import { AppError } from "@/lib/errors";
+import { DbId } from "@/lib/validation";
 import { withPublic } from "@/lib/http";
 import { recordStrike } from "@/lib/security/strikes";
 
@@ -16,8 +17,9 @@ export const POST = withPublic(async ({ req, db, ip, now }) => {
   const form = await req.formData().catch(() => {
     throw new AppError("bad_request", "Expected a multipart form.");
   });
-  const conversationId = Number(form.get("conversationId"));
-  if (!Number.isInteger(conversationId) || conversationId <= 0) throw new AppError("bad_request", "conversationId is required.");
+  const parsed = DbId.safeParse(form.get("conversationId"));
+  if (!parsed.success) throw new AppError("bad_request", "conversationId is required.");
+  const conversationId = parsed.data;
   const ctx = await chatCtxFromRequest(req, db, conversationId);
   const file = form.get("file");
   const result = await uploadAttachment({ ctx, input: { conversationId }, file: file instanceof File ? file : null });

@@ -1,12 +1,14 @@
 import { findAttachmentConversation, readAttachment } from "@/lib/chat/attachments";
 import { chatCtxFromRequest } from "@/lib/chat/request-actor";
 import { AppError } from "@/lib/errors";
+import { DbId } from "@/lib/validation";
 import { withPublic } from "@/lib/http";
 
 // GET /api/chat/attachments/:id – the image, to whoever may read its conversation
 export const GET = withPublic<{ id: string }>(async ({ req, db, params }) => {
-  const id = Number(params.id);
-  if (!Number.isInteger(id) || id <= 0) throw new AppError("not_found", "Attachment not found.");
+  const parsed = DbId.safeParse(params.id);
+  if (!parsed.success) throw new AppError("not_found", "Attachment not found.");
+  const id = parsed.data;
   const conversationId = await findAttachmentConversation({ db }, id);
   if (!conversationId) throw new AppError("not_found", "Attachment not found.");
   const ctx = await chatCtxFromRequest(req, db, conversationId);
