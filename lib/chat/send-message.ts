@@ -100,6 +100,8 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
             queuedAt: ctx.now,
             lastMessageAt: ctx.now,
             createdAt: ctx.now,
+            // This socket is joined to the old chat: the client joins the new one after "moved".
+            visitorOfflineSince: ctx.now,
           })
           .returning();
         conv = fresh;

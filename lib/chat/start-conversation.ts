@@ -151,6 +151,8 @@ export async function startConversation(a: {
         queuedAt: a.now,
         lastMessageAt: a.now,
         createdAt: a.now,
+        // Not connected until their socket joins: a visitor who never does goes offline after the 15 s grace.
+        visitorOfflineSince: a.now,
       })
       .returning({ id: conversations.id });
     return { token: visitor.token, visitorId: visitor.id, conversationId: conv.id, projectId: project.id, created: true };

@@ -88,8 +88,12 @@ export function createDispatcher(getHub: () => Hub) {
       switch (msg.type) {
         case "join": {
           const c = await getConversationOrThrow(ctx, msg.conversationId, "read");
+          // Closed while we were looking it up: joining now would leak a room entry and a presence count.
+          if (conn.ws.readyState !== conn.ws.OPEN) return;
           const isVisitor = conn.identity.kind === "visitor";
           hub.join(conn, isVisitor ? room.conversationVisitor(c.id) : room.conversation(c.id));
+          // Count the visitor's socket in the same tick as the room join, so a close can't slip between them.
+          const presence = isVisitor && !wasJoinedBefore(conn, c.id) ? visitorJoined(db, c.id, ctx.now) : null;
           conn.joined.set(c.id, { write: canWrite(ctx.actor, c) });
           let messages, more, olderCursor: string | null = null;
           if (msg.afterId !== undefined) {
@@ -111,7 +115,7 @@ export function createDispatcher(getHub: () => Hub) {
             conversation: isVisitor ? visitorView(await loadConversationDTO(db, c.id)) : await loadConversationDTO(db, c.id),
           };
           hub.send(conn, frame);
-          if (conn.identity.kind === "visitor" && !wasJoinedBefore(conn, c.id)) await visitorJoined(db, c.id, ctx.now);
+          await presence;
           return;
         }
         case "leave": {

@@ -2,12 +2,12 @@ import type { Db } from "../../db/client";
 import { getHub } from "../realtime/hub";
 import { publishConversations } from "../realtime/publish";
 import { drainQueue, type Assignment } from "./assign";
-import { setStaffConnections } from "./presence";
+import { markSignedOut, setStaffConnections } from "./presence";
 import { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, type Release } from "./sweepers";
 
 export { drainQueue, pickConversation, reassignConversation, agentOnline, type Assignment } from "./assign";
 export { setOnBreak } from "./break";
-export { setStaffConnections, heartbeatPresence } from "./presence";
+export { setStaffConnections, heartbeatPresence, markSignedOut } from "./presence";
 export { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, type Release } from "./sweepers";
 
 /** Tell everyone concerned (new owner, old owner, inboxes, the chat's room) after commit. */
@@ -67,4 +67,12 @@ export async function staffConnectionsChanged(db: Db, p: { userId: number; role:
   const { online } = await setStaffConnections(db, { ...p, now });
   // An agent coming online drains the queue, oldest first.
   if (online && p.role === "agent" && p.connections > 0) await drainAndPublish(db, now);
+}
+
+/** A staff member signed out: their open chats go back to the queue now (no 30 s grace), then the queue drains. */
+export async function staffSignedOut(db: Db, userId: number, now = new Date()) {
+  await markSignedOut(db, [userId], now);
+  const released = await sweepAgentGrace({ db, now });
+  await publishRouting(db, released);
+  if (released.length) await drainAndPublish(db, now);
 }

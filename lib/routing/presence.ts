@@ -1,7 +1,7 @@
-import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { staffPresence, users } from "../../db/schema";
-import { PRESENCE_STALE_MS } from "./constants";
+import { AGENT_GRACE_MS, PRESENCE_STALE_MS } from "./constants";
 
 /**
  * Record how many console connections a staff user has on this instance.
@@ -28,8 +28,26 @@ export async function setStaffConnections(
     .from(staffPresence)
     .where(and(eq(staffPresence.userId, userId), gt(staffPresence.connections, 0), gt(staffPresence.heartbeatAt, stale)));
   if (other.n > 0) return { online: true };
-  await db.update(users).set({ offlineSince: now, lastSeenAt: now }).where(eq(users.id, userId));
+  // Keep an earlier start (a sign-out backdates it: no grace for a deliberate exit).
+  await db
+    .update(users)
+    .set({ offlineSince: sql`coalesce(${users.offlineSince}, ${now.toISOString()}::timestamptz)`, lastSeenAt: now })
+    .where(eq(users.id, userId));
   return { online: false };
+}
+
+/**
+ * Signed out (by themselves or by the inactivity rule): no refresh grace.
+ * Their presence goes at once, so neither a queue drain nor a sweep treats
+ * them as online while their sockets are still closing.
+ */
+export async function markSignedOut(db: Db, userIds: number[], now: Date): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.delete(staffPresence).where(inArray(staffPresence.userId, userIds));
+  await db
+    .update(users)
+    .set({ offlineSince: new Date(now.getTime() - AGENT_GRACE_MS - 1) })
+    .where(inArray(users.id, userIds));
 }
 
 /**

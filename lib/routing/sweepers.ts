@@ -4,6 +4,7 @@ import { VISITOR_OFFLINE_GRACE_MS } from "../chat/lifecycle";
 import { bumpSessionVersion } from "../auth/sign-in";
 import { AGENT_GRACE_MS, AGENT_INACTIVITY_MS } from "./constants";
 import { agentOnlineSql } from "./eligibility";
+import { markSignedOut } from "./presence";
 
 export type Release = { conversationId: number; previousAgentId: number | null; status: "queued" | "offline" };
 
@@ -47,7 +48,11 @@ export async function sweepOfflineVisitors({ db, now }: { db: Db; now: Date }): 
     set status = dec.next::conversation_status,
         assignee_id = case when dec.next = 'queued' then null else c.assignee_id end,
         queued_at = case when dec.next = 'queued' then ${now.toISOString()}::timestamptz else c.queued_at end
-    from dec where c.id = dec.id
+    from dec
+    -- Re-checked on the row itself: a visitor who just came back, or a chat
+    -- reassigned meanwhile, is left alone (READ COMMITTED re-evaluates these).
+    where c.id = dec.id and c.status = 'active' and c.visitor_offline_since <= ${cutoff}::timestamptz
+      and c.assignee_id is not distinct from dec.prev
     returning c.id, dec.prev, dec.next`);
   return rows<{ id: number; prev: number | null; next: string }>(res).map(toRelease);
 }
@@ -78,6 +83,7 @@ export async function sweepAgentGrace({ db, now }: { db: Db; now: Date }): Promi
     set status = 'queued', assignee_id = null, queued_at = ${now.toISOString()}::timestamptz
     from ranked r
     where c.id = r.id and (r.status = 'active' or r.rn > r.lim)
+      and c.status = r.status and c.assignee_id = r.assignee_id
     returning c.id, r.assignee_id as prev, 'queued' as next`);
   return rows<{ id: number; prev: number | null; next: string }>(res).map(toRelease);
 }
@@ -98,12 +104,13 @@ export async function sweepInactiveAgents({ db, now }: { db: Db; now: Date }): P
   ).map((r) => Number(r.id));
   if (idle.length === 0) return { userIds: [], released: [] };
   for (const id of idle) await bumpSessionVersion(db, id);
+  await markSignedOut(db, idle, now);
   const ids = sql.join(idle.map((id) => sql`${id}`), sql`, `);
   const res = await db.execute(sql`
     update conversations c
     set status = 'queued', assignee_id = null, queued_at = ${now.toISOString()}::timestamptz
     from (select id, assignee_id from conversations where assignee_id in (${ids}) and status in ('active', 'offline')) r
-    where c.id = r.id
+    where c.id = r.id and c.assignee_id = r.assignee_id and c.status in ('active', 'offline')
     returning c.id, r.assignee_id as prev, 'queued' as next`);
   return { userIds: idle, released: rows<{ id: number; prev: number | null; next: string }>(res).map(toRelease) };
 }

@@ -16,6 +16,7 @@ import {
   sweepAgentGrace,
   sweepInactiveAgents,
   sweepOfflineVisitors,
+  markSignedOut,
 } from "..";
 import { AGENT_GRACE_MS, AGENT_INACTIVITY_MS, PRESENCE_STALE_MS } from "../constants";
 
@@ -257,5 +258,20 @@ describe("pick, reassign and break", () => {
     await setOnBreak({ ctx: staffCtxFor(h.db, agent), input: { onBreak: false } });
     expect(await drainQueue(h.db, at(2000))).toEqual([{ conversationId: waiting.id, agentId: agent.id, previousAgentId: null }]);
     await expect(setOnBreak({ ctx: staffCtxFor(h.db, agent), input: { onBreak: "yes" } })).rejects.toMatchObject({ name: "ZodError" });
+  });
+});
+
+describe("signing out", () => {
+  it("has no refresh grace: the agent's active chats are released at once and not handed back", async () => {
+    const project = await createProject(h.db);
+    const leaving = await onlineAgent({}, at(0));
+    const chat = (await createConversation(h.db, { projectId: project.id, assigneeId: leaving.id, status: "active" })).conversation;
+    await markSignedOut(h.db, [leaving.id], at(1000));
+    // Their socket's close arrives afterwards and must not restart a grace.
+    await setStaffConnections(h.db, { userId: leaving.id, instanceId: "i1", connections: 0, now: at(1100) });
+    const released = await sweepAgentGrace({ db: h.db, now: at(1200) });
+    expect(released.map((r) => r.conversationId)).toContain(chat.id);
+    expect(await drainQueue(h.db, at(1300))).toEqual([]);
+    expect(await ownerOf(chat.id)).toMatchObject({ status: "queued", assigneeId: null });
   });
 });
