@@ -82,7 +82,10 @@ export function useChat(opts: {
 
   const wsRef = useRef<WebSocket | null>(null);
   const outbox = useRef<Map<string, Outgoing>>(new Map());
+  /** Everything up to this id is here (null: nothing synced yet). Advanced by `joined` and along the prevId chain. */
   const lastIdRef = useRef<number | null>(null);
+  /** Live messages that arrived ahead of their predecessor: prevId → id. */
+  const ahead = useRef<Map<number, number>>(new Map());
   const typingClear = useRef<ReturnType<typeof setTimeout> | null>(null);
   const typingState = useRef<{ lastSent: number; idle: ReturnType<typeof setTimeout> | null; on: boolean }>({ lastSent: 0, idle: null, on: false });
   const sentReceipt = useRef({ delivered: 0, read: 0 });
@@ -131,6 +134,7 @@ export function useChat(opts: {
     let attempt = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
     lastIdRef.current = null;
+    ahead.current.clear();
     sentReceipt.current = { delivered: 0, read: 0 };
     setMessages([]);
     setLoaded(false);
@@ -197,7 +201,16 @@ export function useChat(opts: {
           const m = msg.message;
           if (m.conversationId !== conversationId) return;
           if (msg.type === "ack") outbox.current.delete(msg.clientMsgId);
-          lastIdRef.current = Math.max(lastIdRef.current ?? 0, m.id);
+          // Advance the sync mark only along the chain: an early frame waits for the one before it.
+          if (m.prevId !== undefined && lastIdRef.current !== null) {
+            ahead.current.set(m.prevId, m.id);
+            let next = ahead.current.get(lastIdRef.current);
+            while (next !== undefined) {
+              ahead.current.delete(lastIdRef.current);
+              lastIdRef.current = next;
+              next = ahead.current.get(next);
+            }
+          }
           setMessages((prev) => mergeById(prev, [m]));
           if (msg.type === "message" && !isMine(m)) setOtherTyping(false);
           return;

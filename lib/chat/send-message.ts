@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { attachments, conversations, messages } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
@@ -145,6 +145,13 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
         .returning({ assigneeId: conversations.assigneeId });
       if (wake) conversationChanged = true;
 
+      // Under the conversation's row lock: exactly the chat's newest message before this one.
+      const prev = await tx
+        .select({ id: messages.id })
+        .from(messages)
+        .where(eq(messages.conversationId, conv.id))
+        .orderBy(desc(messages.conversationId), desc(messages.id))
+        .limit(1);
       const [m] = await tx
         .insert(messages)
         .values({
@@ -158,10 +165,10 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
           createdAt: ctx.now,
         })
         .returning({ id: messages.id });
-      return { id: m.id, movedFrom, conversationChanged, assigneeId: updated.assigneeId };
+      return { id: m.id, prevId: prev[0]?.id ?? 0, movedFrom, conversationChanged, assigneeId: updated.assigneeId };
     });
     return {
-      message: await loadMessageDTO(ctx.db, result.id),
+      message: { ...(await loadMessageDTO(ctx.db, result.id)), prevId: result.prevId },
       duplicate: false,
       movedFrom: result.movedFrom,
       conversationChanged: result.conversationChanged,

@@ -48,6 +48,13 @@ export type MessageDTO = {
   createdAt: string;
   deliveredAt: string | null;
   readAt: string | null;
+  /**
+   * On live frames (ack, message): the id of the message before this one in
+   * the same chat. Inserts into a chat commit in id order, but their frames
+   * can arrive out of order; a client advances its "seen everything up to"
+   * mark only along this chain, so a reconnect never skips a message.
+   */
+  prevId?: number;
 };
 
 export type ConversationStatus = "queued" | "active" | "offline" | "closed";

@@ -268,3 +268,17 @@ describe("ids out of range", () => {
     await expect(listMessages({ ctx, input: { conversationId: 1, before: `1700000000000.${2 ** 60}` } })).rejects.toMatchObject({ name: "ZodError" });
   });
 });
+
+describe("prevId chain", () => {
+  it("links each new message to the one before it in the same chat, across senders", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    const other = await createConversation(h.db);
+    const m1 = await sendMessage({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, clientMsgId: cid(60), body: "1" } });
+    // A message elsewhere in between must not break this chat's chain.
+    await sendMessage({ ctx: visitorCtxFor(h.db, other.visitor), input: { conversationId: other.conversation.id, clientMsgId: cid(61), body: "x" } });
+    const m2 = await sendMessage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(62), body: "2" } });
+    expect(m1.message.prevId).toBe(0);
+    expect(m2.message.prevId).toBe(m1.message.id);
+  });
+});
