@@ -14,11 +14,18 @@ export function AdminChatList({ initial }: { initial: ConversationDTO[] }) {
     let ws: WebSocket | null = null;
     let stopped = false;
     let attempt = 0;
+    let retry: ReturnType<typeof setTimeout> | null = null;
     const connect = () => {
+      if (stopped) return;
       ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
       ws.onopen = () => (attempt = 0);
       ws.onmessage = (ev) => {
-        const msg = JSON.parse(ev.data as string) as ServerMessage;
+        let msg: ServerMessage;
+        try {
+          msg = JSON.parse(ev.data as string) as ServerMessage;
+        } catch {
+          return;
+        }
         if (msg.type === "conversation") {
           const c = msg.conversation;
           setItems((prev) => [c, ...prev.filter((x) => x.id !== c.id)].sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id - a.id));
@@ -38,12 +45,13 @@ export function AdminChatList({ initial }: { initial: ConversationDTO[] }) {
       ws.onclose = (ev) => {
         if (stopped || ev.code === 4001) return;
         const base = Math.min(15_000, 500 * 2 ** attempt++);
-        setTimeout(connect, base / 2 + Math.random() * base);
+        retry = setTimeout(connect, base / 2 + Math.random() * base);
       };
     };
     connect();
     return () => {
       stopped = true;
+      if (retry) clearTimeout(retry);
       ws?.close(1000);
     };
   }, []);
