@@ -2,8 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { getDb } from "../../db/client";
 import { staffActor } from "../auth/ctx";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "../auth/session";
-import { findVisitorByToken } from "../chat/visitor-session";
-import { findProjectBySlug } from "../projects/default-project";
+import { findVisitorBySlugAndToken } from "../chat/visitor-session";
 import { isOriginAllowed } from "../projects/origins";
 import { ownOrigins } from "../security/cors";
 import type { Identity } from "./hub";
@@ -28,12 +27,9 @@ export async function authenticateUpgrade(req: IncomingMessage, url: URL): Promi
   const vt = url.searchParams.get("vt");
   const slug = url.searchParams.get("project");
   if (vt && slug) {
-    if (vt.length > 200 || slug.length > 100) return null;
-    const project = await findProjectBySlug(db, slug);
-    if (!project || !origin || !isOriginAllowed(project, origin, ours)) return null;
-    const visitor = await findVisitorByToken(db, project.id, vt);
-    if (!visitor) return null;
-    return { kind: "visitor", visitorId: visitor.id, projectId: project.id };
+    const found = await findVisitorBySlugAndToken(db, slug, vt);
+    if (!found || !origin || !isOriginAllowed(found.project, origin, ours)) return null;
+    return { kind: "visitor", visitorId: found.visitor.id, projectId: found.project.id };
   }
 
   const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);

@@ -92,9 +92,11 @@ export function createDispatcher(getHub: () => Hub) {
           if (conn.ws.readyState !== conn.ws.OPEN) return;
           const isVisitor = conn.identity.kind === "visitor";
           hub.join(conn, isVisitor ? room.conversationVisitor(c.id) : room.conversation(c.id));
-          // Count the visitor's socket in the same tick as the room join, so a close can't slip between them.
-          const presence = isVisitor && !wasJoinedBefore(conn, c.id) ? visitorJoined(db, c.id, ctx.now) : null;
-          conn.joined.set(c.id, { write: canWrite(ctx.actor, c) });
+          // `join` is also how a client re-syncs: presence counts a socket once per chat, in the
+          // same tick as the room join, so a close can't slip between them.
+          const firstJoin = !conn.joined.has(c.id);
+          conn.joined.add(c.id);
+          const presence = isVisitor && firstJoin ? visitorJoined(db, c.id, ctx.now) : null;
           let messages, more, olderCursor: string | null = null;
           if (msg.afterId !== undefined) {
             ({ messages, more } = await listMessagesAfter(ctx, c.id, msg.afterId));
@@ -123,7 +125,6 @@ export function createDispatcher(getHub: () => Hub) {
           const had = conn.rooms.has(r);
           hub.leave(conn, r);
           conn.joined.delete(msg.conversationId);
-          countedJoins.get(conn)?.delete(msg.conversationId);
           if (had && conn.identity.kind === "visitor") await visitorLeft(db, msg.conversationId, ctx.now);
           return;
         }
@@ -178,14 +179,4 @@ export function createDispatcher(getHub: () => Hub) {
       hub.send(conn, toWsError(err, ref));
     }
   };
-}
-
-// `join` is also how a client re-syncs; presence counts a socket once per chat.
-const countedJoins = new WeakMap<Conn, Set<number>>();
-function wasJoinedBefore(conn: Conn, conversationId: number): boolean {
-  let s = countedJoins.get(conn);
-  if (!s) countedJoins.set(conn, (s = new Set()));
-  if (s.has(conversationId)) return true;
-  s.add(conversationId);
-  return false;
 }

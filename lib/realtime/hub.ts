@@ -19,8 +19,8 @@ export type Conn = {
   rooms: Set<string>;
   isAlive: boolean;
   ip: string;
-  /** Conversations joined, with whether this connection may write there (typing, receipts). */
-  joined: Map<number, { write: boolean }>;
+  /** Conversations this connection joined (typing and receipts need it; write access is checked per frame). */
+  joined: Set<number>;
 };
 
 export type Authenticate = (req: IncomingMessage, url: URL) => Promise<Identity | null>;
@@ -98,7 +98,7 @@ export class Hub {
   }
 
   private onConnection(ws: WebSocket, identity: Identity, ip: string) {
-    const conn: Conn = { id: randomUUID(), ws, identity, rooms: new Set(), isAlive: true, ip, joined: new Map() };
+    const conn: Conn = { id: randomUUID(), ws, identity, rooms: new Set(), isAlive: true, ip, joined: new Set() };
     this.conns.add(conn);
     if (identity.kind === "staff") {
       let set = this.byUser.get(identity.userId);

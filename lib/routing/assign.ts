@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
+import { rowsOf, sqlBool } from "../../db/raw";
 import { conversations, roundRobinCursor, users } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
 import { assertCan, can } from "../auth/permissions";
@@ -30,9 +31,6 @@ async function lockCursor(tx: Tx): Promise<number | null> {
   return row?.last ?? null;
 }
 
-function rows<T>(res: unknown): T[] {
-  return (res as { rows: T[] }).rows;
-}
 
 /** The next eligible agent after the cursor, wrapping around (round-robin by user id). */
 async function nextAgent(tx: Tx, now: Date, cursor: number | null, phone: string, visitorPresent: boolean): Promise<number | null> {
@@ -41,7 +39,7 @@ async function nextAgent(tx: Tx, now: Date, cursor: number | null, phone: string
     where ${eligibleAgentSql(now, { phone, visitorPresent })}
     order by (u.id <= ${cursor ?? 0}), u.id
     limit 1`);
-  const r = rows<{ id: number }>(res)[0];
+  const r = rowsOf<{ id: number }>(res)[0];
   return r ? Number(r.id) : null;
 }
 
@@ -51,8 +49,7 @@ async function anyCapacity(tx: Tx, now: Date): Promise<boolean> {
   const res = await tx.execute(sql`
     select exists (select 1 from users u where ${eligibleAgentSql(now, { phone: none, visitorPresent: true })})
         or exists (select 1 from users u where ${eligibleAgentSql(now, { phone: none, visitorPresent: false })}) as ok`);
-  const v = rows<{ ok: boolean | string }>(res)[0]?.ok;
-  return v === true || v === "t";
+  return sqlBool(rowsOf<{ ok: unknown }>(res)[0]?.ok);
 }
 
 type QueuedRow = { id: number; visitor_phone: string; present: boolean };
@@ -79,9 +76,9 @@ export async function drainQueue(db: Db, now: Date, opts: { max?: number } = {})
         order by c.queued_at nulls first, c.id
         limit 1
         for update skip locked`);
-      const chat = rows<QueuedRow>(res)[0];
+      const chat = rowsOf<QueuedRow>(res)[0];
       if (!chat) return { kind: "empty" as const };
-      const present = chat.present === true || (chat.present as unknown) === "t";
+      const present = sqlBool(chat.present);
       const agentId = await nextAgent(tx, now, cursor, chat.visitor_phone, present);
       if (!agentId) {
         // Nobody has room at all: stop here instead of trying every queued chat.
@@ -145,7 +142,7 @@ async function assignTo(
     const res = await tx.execute(sql`
       select c.id, c.status, c.assignee_id, c.visitor_phone, ${visitorPresentSql(now)} as present
       from conversations c where c.id = ${conversationId} for update`);
-    const chat = rows<{ id: number; status: string; assignee_id: number | null; visitor_phone: string; present: boolean }>(res)[0];
+    const chat = rowsOf<{ id: number; status: string; assignee_id: number | null; visitor_phone: string; present: boolean }>(res)[0];
     if (!chat) throw new AppError("not_found", "Conversation not found.");
     if (opts.requireQueued && chat.status !== "queued") throw new AppError("conflict", "Someone else already took this chat.");
     if (chat.status === "closed") throw new AppError("conflict", "This chat is closed.");
@@ -155,18 +152,18 @@ async function assignTo(
     if (!target.liveChatEnabled) throw new AppError("conflict", `${target.displayName} doesn't have Live Chat permission.`);
     if (opts.checkBreak && target.onBreak) throw new AppError("conflict", `${target.displayName} is on break.`);
 
-    const present = chat.present === true || (chat.present as unknown) === "t";
+    const present = sqlBool(chat.present);
     const check = await tx.execute(sql`
       select
         (select count(*) from conversations x where x.assignee_id = ${agentId} and x.status = 'active')::int as active,
         (select count(*) from conversations x where x.assignee_id = ${agentId} and x.status = 'offline')::int as offline,
         exists (select 1 from conversations y where y.assignee_id = ${agentId} and y.status <> 'closed'
                 and y.visitor_phone = ${chat.visitor_phone} and y.id <> ${conversationId}) as same_phone`);
-    const t = rows<{ active: number; offline: number; same_phone: boolean | string }>(check)[0];
+    const t = rowsOf<{ active: number; offline: number; same_phone: boolean | string }>(check)[0];
     const activeCount = Number(t.active);
     const offlineCount = Number(t.offline);
     if (!(await agentOnline(tx, agentId, now))) throw new AppError("conflict", `${target.displayName} is offline.`);
-    if (t.same_phone === true || t.same_phone === "t") throw new AppError("conflict", `${target.displayName} already has a chat with this phone number.`);
+    if (sqlBool(t.same_phone)) throw new AppError("conflict", `${target.displayName} already has a chat with this phone number.`);
     if (present && activeCount >= target.activeChatLimit) {
       throw new AppError("conflict", `${target.displayName} is at their limit of ${target.activeChatLimit} active chats.`);
     }
@@ -183,6 +180,5 @@ async function assignTo(
 
 export async function agentOnline(db: Db | Tx, userId: number, now: Date): Promise<boolean> {
   const res = await db.execute(sql`select ${agentOnlineSql(now)} as online from users u where u.id = ${userId}`);
-  const v = rows<{ online: boolean | string }>(res)[0]?.online;
-  return v === true || v === "t";
+  return sqlBool(rowsOf<{ online: unknown }>(res)[0]?.online);
 }

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { rowsOf, sqlBool } from "../../db/raw";
 import type { StaffCtx } from "../auth/ctx";
 import { can } from "../auth/permissions";
 import { AppError } from "../errors";
@@ -31,11 +32,10 @@ export async function listAgentStatus({ ctx }: { ctx: StaffCtx }): Promise<Agent
     from users u
     where u.role = 'agent' and u.disabled = false
     order by u.display_name, u.id`);
-  const truthy = (v: unknown) => v === true || v === "t";
-  return (res as { rows: Record<string, unknown>[] }).rows.map((r) => {
-    const online = truthy(r.online);
-    const onBreak = truthy(r.on_break);
-    const liveChatEnabled = truthy(r.live_chat_enabled);
+  return rowsOf<Record<string, unknown>>(res).map((r) => {
+    const online = sqlBool(r.online);
+    const onBreak = sqlBool(r.on_break);
+    const liveChatEnabled = sqlBool(r.live_chat_enabled);
     const activeCount = Number(r.active_count);
     const activeLimit = Number(r.active_chat_limit);
     return {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { rowsOf } from "../../db/raw";
 import { VISITOR_OFFLINE_GRACE_MS } from "../chat/lifecycle";
 import { bumpSessionVersion } from "../auth/sign-in";
 import { AGENT_GRACE_MS, AGENT_INACTIVITY_MS } from "./constants";
@@ -8,9 +9,6 @@ import { markSignedOut } from "./presence";
 
 export type Release = { conversationId: number; previousAgentId: number | null; status: "queued" | "offline" };
 
-function rows<T>(res: unknown): T[] {
-  return (res as { rows: T[] }).rows;
-}
 const toRelease = (r: { id: number; prev: number | null; next: string }): Release => ({
   conversationId: Number(r.id),
   previousAgentId: r.prev === null ? null : Number(r.prev),
@@ -54,7 +52,7 @@ export async function sweepOfflineVisitors({ db, now }: { db: Db; now: Date }): 
     where c.id = dec.id and c.status = 'active' and c.visitor_offline_since <= ${cutoff}::timestamptz
       and c.assignee_id is not distinct from dec.prev
     returning c.id, dec.prev, dec.next`);
-  return rows<{ id: number; prev: number | null; next: string }>(res).map(toRelease);
+  return rowsOf<{ id: number; prev: number | null; next: string }>(res).map(toRelease);
 }
 
 /**
@@ -85,7 +83,7 @@ export async function sweepAgentGrace({ db, now }: { db: Db; now: Date }): Promi
     where c.id = r.id and (r.status = 'active' or r.rn > r.lim)
       and c.status = r.status and c.assignee_id = r.assignee_id
     returning c.id, r.assignee_id as prev, 'queued' as next`);
-  return rows<{ id: number; prev: number | null; next: string }>(res).map(toRelease);
+  return rowsOf<{ id: number; prev: number | null; next: string }>(res).map(toRelease);
 }
 
 /**
@@ -95,7 +93,7 @@ export async function sweepAgentGrace({ db, now }: { db: Db; now: Date }): Promi
  */
 export async function sweepInactiveAgents({ db, now }: { db: Db; now: Date }): Promise<{ userIds: number[]; released: Release[] }> {
   const cut = new Date(now.getTime() - AGENT_INACTIVITY_MS).toISOString();
-  const idle = rows<{ id: number }>(
+  const idle = rowsOf<{ id: number }>(
     await db.execute(sql`
       select u.id from users u
       where u.role = 'agent'
@@ -112,5 +110,5 @@ export async function sweepInactiveAgents({ db, now }: { db: Db; now: Date }): P
     from (select id, assignee_id from conversations where assignee_id in (${ids}) and status in ('active', 'offline')) r
     where c.id = r.id and c.assignee_id = r.assignee_id and c.status in ('active', 'offline')
     returning c.id, r.assignee_id as prev, 'queued' as next`);
-  return { userIds: idle, released: rows<{ id: number; prev: number | null; next: string }>(res).map(toRelease) };
+  return { userIds: idle, released: rowsOf<{ id: number; prev: number | null; next: string }>(res).map(toRelease) };
 }
