@@ -1,8 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useInboxSocket } from "@/components/agent/useInboxSocket";
 import type { ConversationDTO, ServerMessage } from "@/lib/realtime/protocol";
+
+const byActivity = (a: ConversationDTO, b: ConversationDTO) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id - a.id;
 
 const STATUS = { queued: "Unassigned", active: "Active", offline: "Offline", closed: "Closed" } as const;
 
@@ -10,51 +13,25 @@ const STATUS = { queued: "Unassigned", active: "Active", offline: "Offline", clo
 export function AdminChatList({ initial }: { initial: ConversationDTO[] }) {
   const [items, setItems] = useState(initial);
 
-  useEffect(() => {
-    let ws: WebSocket | null = null;
-    let stopped = false;
-    let attempt = 0;
-    let retry: ReturnType<typeof setTimeout> | null = null;
-    const connect = () => {
-      if (stopped) return;
-      ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
-      ws.onopen = () => (attempt = 0);
-      ws.onmessage = (ev) => {
-        let msg: ServerMessage;
-        try {
-          msg = JSON.parse(ev.data as string) as ServerMessage;
-        } catch {
-          return;
-        }
-        if (msg.type === "conversation") {
-          const c = msg.conversation;
-          setItems((prev) => [c, ...prev.filter((x) => x.id !== c.id)].sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id - a.id));
-        } else if (msg.type === "message") {
-          const m = msg.message;
-          setItems((prev) =>
-            prev
-              .map((x) =>
-                x.id === m.conversationId
-                  ? { ...x, lastMessageAt: m.createdAt, lastMessagePreview: m.body ? m.body.slice(0, 140) : "📷 Image" }
-                  : x,
-              )
-              .sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id - a.id),
-          );
-        }
-      };
-      ws.onclose = (ev) => {
-        if (stopped || ev.code === 4001) return;
-        const base = Math.min(15_000, 500 * 2 ** attempt++);
-        retry = setTimeout(connect, base / 2 + Math.random() * base);
-      };
-    };
-    connect();
-    return () => {
-      stopped = true;
-      if (retry) clearTimeout(retry);
-      ws?.close(1000);
-    };
-  }, []);
+  // The same reconnecting staff socket as the agent console; admins are in `inbox:all`.
+  useInboxSocket(
+    (msg: ServerMessage) => {
+      if (msg.type === "conversation") {
+        const c = msg.conversation;
+        setItems((prev) => [c, ...prev.filter((x) => x.id !== c.id)].sort(byActivity));
+      } else if (msg.type === "message") {
+        const m = msg.message;
+        setItems((prev) =>
+          prev
+            .map((x) =>
+              x.id === m.conversationId ? { ...x, lastMessageAt: m.createdAt, lastMessagePreview: m.body ? m.body.slice(0, 140) : "📷 Image" } : x,
+            )
+            .sort(byActivity),
+        );
+      }
+    },
+    () => {},
+  );
 
   if (items.length === 0) return <p className="text-sm text-slate-500">No chats yet. They appear here the moment a visitor starts one.</p>;
   return (
