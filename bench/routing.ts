@@ -13,7 +13,7 @@ import { staffActor } from "../lib/auth/ctx";
 import { listBucket } from "../lib/inbox/list-bucket";
 import { drainQueue } from "../lib/routing/assign";
 import { CURSOR_KEY } from "../lib/routing/constants";
-import { setStaffConnections } from "../lib/routing/presence";
+import { setStaffConnections } from "../lib/realtime/presence";
 import { createProject, createStaff } from "../tests/factories";
 import { ms, ratio, summarize, type Summary } from "./lib/stats";
 

@@ -2,12 +2,12 @@ import type { Db } from "../../db/client";
 import { getHub } from "../realtime/hub";
 import { publishConversations } from "../realtime/publish";
 import { drainQueue, type Assignment } from "./assign";
-import { markSignedOut, setStaffConnections } from "./presence";
+import { markSignedOut, setStaffConnections } from "../realtime/presence";
 import { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, type Release } from "./sweepers";
 
 export { drainQueue, pickConversation, reassignConversation, agentOnline, type Assignment } from "./assign";
 export { setOnBreak } from "./break";
-export { setStaffConnections, heartbeatPresence, markSignedOut } from "./presence";
+export { setStaffConnections, heartbeatPresence, markSignedOut } from "../realtime/presence";
 export { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, type Release } from "./sweepers";
 
 /** Tell everyone concerned (new owner, old owner, inboxes, the chat's room) after commit. */

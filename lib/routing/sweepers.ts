@@ -5,7 +5,7 @@ import { VISITOR_OFFLINE_GRACE_MS } from "../chat/lifecycle";
 import { bumpSessionVersion } from "../auth/sign-in";
 import { AGENT_GRACE_MS, AGENT_INACTIVITY_MS } from "./constants";
 import { agentOnlineSql } from "./eligibility";
-import { markSignedOut } from "./presence";
+import { markSignedOut } from "../realtime/presence";
 
 export type Release = { conversationId: number; previousAgentId: number | null; status: "queued" | "offline" };
 
