@@ -121,7 +121,7 @@ server.on("upgrade", (req, socket, head) => {
 // Block-list refresh and presence heartbeats are per instance; the sweepers run on the leader only.
 const instanceJobs = sched.startScheduler([
   { name: "ip-blocks-refresh", everyMs: 5_000, run: () => ipBlocks.refreshIpBlocks(db) },
-  { name: "presence-heartbeat", everyMs: 10_000, run: (now) => routing.heartbeatPresence(db, hub.instanceId, now) },
+  { name: "presence-heartbeat", everyMs: 10_000, run: (now) => routing.heartbeatPresence(db, hub.instanceId, now, hub.staffConnectionCounts()) },
 ]);
 const scheduler = sched.startScheduler([
   { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },

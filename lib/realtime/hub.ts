@@ -160,6 +160,11 @@ export class Hub {
     return [...(this.byUser.get(userId) ?? [])];
   }
 
+  /** Live console connections per staff user on this instance (presence heartbeats write these). */
+  staffConnectionCounts(): Map<number, number> {
+    return new Map([...this.byUser].map(([u, set]) => [u, set.size]));
+  }
+
   /** Connections in a room on this instance. */
   roomConns(room: string): Conn[] {
     return [...(this.rooms.get(room) ?? [])];

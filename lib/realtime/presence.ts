@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { staffPresence, users } from "../../db/schema";
 import { AGENT_GRACE_MS, PRESENCE_STALE_MS } from "../routing/constants";
@@ -55,14 +55,32 @@ export async function markSignedOut(db: Db, userIds: number[], now: Date): Promi
  * heartbeat for 30 s) are removed, and their users' grace starts from the
  * last heartbeat, so a crashed instance doesn't strand anyone's chats.
  */
-export async function heartbeatPresence(db: Db, instanceId: string, now: Date): Promise<void> {
-  await db.update(staffPresence).set({ heartbeatAt: now }).where(eq(staffPresence.instanceId, instanceId));
+export async function heartbeatPresence(db: Db, instanceId: string, now: Date, counts?: Map<number, number>): Promise<void> {
+  if (counts) {
+    // Rewrite this instance's rows from the hub's own counts: an open/close write that
+    // lost a race on the pool (a refresh's close landing after its open) heals here.
+    const live = [...counts].filter(([, n]) => n > 0);
+    for (const [userId, connections] of live) {
+      await db
+        .insert(staffPresence)
+        .values({ userId, instanceId, connections, heartbeatAt: now })
+        .onConflictDoUpdate({ target: [staffPresence.userId, staffPresence.instanceId], set: { connections, heartbeatAt: now } });
+    }
+    const gone = live.length ? notInArray(staffPresence.userId, live.map(([u]) => u)) : undefined;
+    const dropped = await db.delete(staffPresence).where(and(eq(staffPresence.instanceId, instanceId), gone)).returning();
+    for (const d of dropped) await startGraceIfGone(db, d.userId, now);
+  } else {
+    await db.update(staffPresence).set({ heartbeatAt: now }).where(eq(staffPresence.instanceId, instanceId));
+  }
   const stale = new Date(now.getTime() - PRESENCE_STALE_MS);
   const dead = await db.delete(staffPresence).where(lte(staffPresence.heartbeatAt, stale)).returning();
-  for (const d of dead) {
-    await db.execute(sql`
-      update users set offline_since = coalesce(offline_since, ${d.heartbeatAt.toISOString()}::timestamptz)
-      where id = ${d.userId}
-        and not exists (select 1 from staff_presence p where p.user_id = ${d.userId} and p.connections > 0)`);
-  }
+  for (const d of dead) await startGraceIfGone(db, d.userId, d.heartbeatAt);
+}
+
+/** The user has no live connection left anywhere: their 30 s grace runs from `since` (unless it already runs). */
+async function startGraceIfGone(db: Db, userId: number, since: Date) {
+  await db.execute(sql`
+    update users set offline_since = coalesce(offline_since, ${since.toISOString()}::timestamptz)
+    where id = ${userId}
+      and not exists (select 1 from staff_presence p where p.user_id = ${userId} and p.connections > 0)`);
 }

@@ -275,3 +275,21 @@ describe("signing out", () => {
     expect(await ownerOf(chat.id)).toMatchObject({ status: "queued", assigneeId: null });
   });
 });
+
+describe("presence heartbeat", () => {
+  it("rewrites the instance's rows from the hub's counts, healing a lost close or open", async () => {
+    const project = await createProject(h.db);
+    const stayed = await createStaff(h.db, { role: "agent" });
+    const left = await onlineAgent({}, at(0));
+    const chat = (await createConversation(h.db, { projectId: project.id, assigneeId: left.id, status: "active" })).conversation;
+    // The hub says: `stayed` has a socket (its open write was lost), `left` has none (its close write was lost).
+    await heartbeatPresence(h.db, "i1", at(5_000), new Map([[stayed.id, 1]]));
+    // Their grace starts at the heartbeat that noticed, not before.
+    expect((await sweepAgentGrace({ db: h.db, now: at(5_000 + AGENT_GRACE_MS - 1) })).map((r) => r.conversationId)).not.toContain(chat.id);
+    const released = await sweepAgentGrace({ db: h.db, now: at(5_000 + AGENT_GRACE_MS + 1) });
+    expect(released.map((r) => r.conversationId)).toContain(chat.id);
+    const { agentOnline } = await import("../assign");
+    expect(await agentOnline(h.db, stayed.id, at(6_000))).toBe(true);
+    expect(await agentOnline(h.db, left.id, at(5_000 + AGENT_GRACE_MS + 1))).toBe(false);
+  });
+});
