@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import { attachments, conversations, messages } from "../../db/schema";
+import { attachments, conversations, messages, visitors } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
 import { AppError } from "../errors";
 import { MAX_BODY_CHARS, type MessageDTO, type SenderKind } from "../realtime/protocol";
@@ -88,6 +88,21 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
       let movedFrom: number | undefined;
       let conversationChanged = false;
       if (original.status === "closed") {
+        // One visitor, one open chat: lock the visitor, and if another tab (or a
+        // racing retry) already started the fresh chat, write into that one.
+        await tx.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, original.visitorId)).for("update");
+        const [open] = await tx
+          .select()
+          .from(conversations)
+          .where(and(eq(conversations.visitorId, original.visitorId), ne(conversations.status, "closed")))
+          .orderBy(desc(conversations.createdAt))
+          .limit(1);
+        if (open) {
+          conv = open;
+          movedFrom = original.id;
+        }
+      }
+      if (original.status === "closed" && !movedFrom) {
         const [fresh] = await tx
           .insert(conversations)
           .values({

@@ -282,3 +282,20 @@ describe("prevId chain", () => {
     expect(m2.message.prevId).toBe(m1.message.id);
   });
 });
+
+describe("one open chat per visitor", () => {
+  it("two tabs writing into the same closed chat at once land in one fresh chat", async () => {
+    const agent = await createStaff(h.db, { role: "agent" });
+    const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
+    await closeConversation({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id } });
+    const ctx = visitorCtxFor(h.db, visitor);
+    const [a, b] = await Promise.all([
+      sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(70), body: "tab one" } }),
+      sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(71), body: "tab two" } }),
+    ]);
+    expect(a.message.conversationId).toBe(b.message.conversationId);
+    expect(a.message.conversationId).not.toBe(conversation.id);
+    const open = await h.db.select().from(conversations).where(eq(conversations.visitorId, visitor.id));
+    expect(open.filter((c) => c.status !== "closed")).toHaveLength(1);
+  });
+});
