@@ -127,7 +127,9 @@ export async function reassignConversation({ ctx, input }: { ctx: StaffCtx; inpu
   }
   if (c.status === "closed") throw new AppError("conflict", "This chat is closed.");
   if (c.assigneeId === agentId) throw new AppError("conflict", "The chat is already assigned to that agent.");
-  return assignTo(ctx.db, ctx.now, conversationId, agentId, { requireQueued: false, checkBreak: true });
+  // Checked again under the lock: the chat may have moved since it was read.
+  const requireOwner = can(ctx.actor, "chat.assign_any") ? undefined : ctx.actor.userId;
+  return assignTo(ctx.db, ctx.now, conversationId, agentId, { requireQueued: false, checkBreak: true, requireOwner });
 }
 
 async function assignTo(
@@ -135,7 +137,7 @@ async function assignTo(
   now: Date,
   conversationId: number,
   agentId: number,
-  opts: { requireQueued: boolean; checkBreak: boolean },
+  opts: { requireQueued: boolean; checkBreak: boolean; requireOwner?: number },
 ): Promise<Assignment> {
   return db.transaction(async (tx) => {
     await lockCursor(tx);
@@ -146,6 +148,12 @@ async function assignTo(
     if (!chat) throw new AppError("not_found", "Conversation not found.");
     if (opts.requireQueued && chat.status !== "queued") throw new AppError("conflict", "Someone else already took this chat.");
     if (chat.status === "closed") throw new AppError("conflict", "This chat is closed.");
+    if (opts.requireOwner !== undefined && Number(chat.assignee_id) !== opts.requireOwner) {
+      throw new AppError("forbidden", "You can only hand off your own chats.");
+    }
+    if (chat.assignee_id !== null && Number(chat.assignee_id) === agentId) {
+      throw new AppError("conflict", "The chat is already assigned to that agent.");
+    }
 
     const [target] = await tx.select().from(users).where(eq(users.id, agentId)).limit(1);
     if (!target || target.role !== "agent" || target.disabled) throw new AppError("bad_request", "Choose an active agent.");
