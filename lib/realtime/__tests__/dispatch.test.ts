@@ -17,6 +17,7 @@ import { authenticateUpgrade } from "../authenticate";
 import { createDispatcher, onConnClose, onConnOpen } from "../dispatch";
 import { Hub, setHub } from "../hub";
 import { MAX_BODY_CHARS, MAX_FRAME_BYTES } from "../protocol";
+import { recordFrames, type Frame } from "../../../tests/ws-client";
 
 /**
  * The ws hub end to end inside one process: a real http server, the real Hub,
@@ -25,7 +26,6 @@ import { MAX_BODY_CHARS, MAX_FRAME_BYTES } from "../protocol";
  * migrated test database installed as the process's db singleton.
  */
 
-type Frame = Record<string, unknown> & { type: string };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "occ-ws-"));
 // getEnv() is parsed lazily on first use: these must be in place before that.
@@ -79,46 +79,7 @@ type Client = ReturnType<typeof openClient>;
 function openClient(query: string, headers: Record<string, string>) {
   const ws = new WebSocket(`${base}${query}`, { headers });
   sockets.push(ws);
-  const frames: Frame[] = [];
-  const waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
-  let cursor = 0;
-  ws.on("message", (data) => {
-    const f = JSON.parse(data.toString()) as Frame;
-    frames.push(f);
-    for (const w of [...waiters]) {
-      if (w.pred(f)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(f);
-      }
-    }
-  });
-  ws.on("error", () => {});
-  const closed = new Promise<{ code: number }>((resolve) => ws.on("close", (code) => resolve({ code })));
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error("refused"), { status: res.statusCode })));
-    ws.once("error", reject);
-  });
-  opened.catch(() => {});
-
-  /** The next not-yet-consumed frame matching `pred` (already received, or still to come). */
-  function next(pred: string | ((f: Frame) => boolean)): Promise<Frame> {
-    const p = typeof pred === "string" ? (f: Frame) => f.type === pred : pred;
-    const idx = frames.findIndex((f, i) => i >= cursor && p(f));
-    if (idx >= 0) {
-      cursor = idx + 1;
-      return Promise.resolve(frames[idx]);
-    }
-    return new Promise((resolve) =>
-      waiters.push({
-        pred: (f) => frames.indexOf(f) >= cursor && p(f),
-        resolve: (f) => {
-          cursor = frames.indexOf(f) + 1;
-          resolve(f);
-        },
-      }),
-    );
-  }
+  const { frames, closed, opened, next } = recordFrames(ws);
   const send = (frame: unknown) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   let pings = 0;
   /**

@@ -7,6 +7,7 @@ import { logger } from "../../logger";
 import { createDispatcher } from "../dispatch";
 import { Hub, type Identity } from "../hub";
 import { CLOSE, MAX_FRAME_BYTES } from "../protocol";
+import { recordFrames } from "../../../tests/ws-client";
 
 /** A fake authenticate: `?t=<token>` names an identity; anything else is refused. */
 const staff = (userId: number, role: StaffActor["role"] = "agent"): Identity => ({
@@ -53,47 +54,7 @@ async function startServer(opts: { heartbeatMs?: number } = {}): Promise<Server>
 function connect(s: Server, token: string | null, opts: { autoPong?: boolean } = {}) {
   const ws = new WebSocket(token ? `${s.url}?t=${token}` : s.url, { autoPong: opts.autoPong ?? true });
   sockets.push(ws);
-  const frames: Record<string, unknown>[] = [];
-  const waiters: { pred: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }[] = [];
-  ws.on("message", (data) => {
-    const f = JSON.parse(data.toString()) as Record<string, unknown>;
-    frames.push(f);
-    for (const w of [...waiters]) {
-      if (w.pred(f)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(f);
-      }
-    }
-  });
-  ws.on("error", () => {});
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error("refused"), { status: res.statusCode })));
-    ws.once("error", reject);
-  });
-  opened.catch(() => {});
-  /** The next frame (already received or still to come) of a type, in arrival order after `from`. */
-  let cursor = 0;
-  function next(type: string): Promise<Record<string, unknown>> {
-    const idx = frames.findIndex((f, i) => i >= cursor && f.type === type);
-    if (idx >= 0) {
-      cursor = idx + 1;
-      return Promise.resolve(frames[idx]);
-    }
-    return new Promise((resolve) =>
-      waiters.push({
-        pred: (f) => f.type === type,
-        resolve: (f) => {
-          cursor = frames.indexOf(f) + 1;
-          resolve(f);
-        },
-      }),
-    );
-  }
-  return { ws, frames, closed, opened, next };
+  return { ws, ...recordFrames(ws) };
 }
 
 async function roundTrip(c: ReturnType<typeof connect>, ref: string) {
