@@ -28,22 +28,34 @@ export const ListMessagesInput = z.object({
  * call. Keyset on (created_at, id) over the ascending index, so a 50,000-message
  * chat opens like a 30-message one.
  */
-export async function listMessages({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ messages: MessageDTO[]; nextCursor: string | null }> {
+export async function listMessages({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<MessagePage> {
   const data = ListMessagesInput.parse(input);
   await getConversationOrThrow(ctx, data.conversationId, "read");
-  const where = data.before
+  return readMessagePage(ctx.db, data.conversationId, data.before, data.limit);
+}
+
+export type MessagePage = { messages: MessageDTO[]; nextCursor: string | null };
+
+/** One page (oldest first) for a caller that has already authorized the actor on this conversation. */
+export async function readMessagePage(
+  db: Ctx["db"],
+  conversationId: number,
+  before: { at: Date; id: number } | undefined,
+  limit = PAGE_SIZE,
+): Promise<MessagePage> {
+  const where = before
     ? and(
-        eq(messages.conversationId, data.conversationId),
-        sql`(${messages.createdAt}, ${messages.id}) < (${data.before.at.toISOString()}::timestamptz, ${data.before.id})`,
+        eq(messages.conversationId, conversationId),
+        sql`(${messages.createdAt}, ${messages.id}) < (${before.at.toISOString()}::timestamptz, ${before.id})`,
       )
-    : eq(messages.conversationId, data.conversationId);
-  const rows = await loadMessageDTOs(ctx.db, where, [desc(messages.createdAt), desc(messages.id)], data.limit + 1);
-  const more = rows.length > data.limit;
-  const page = rows.slice(0, data.limit).reverse();
+    : eq(messages.conversationId, conversationId);
+  const rows = await loadMessageDTOs(db, where, [desc(messages.createdAt), desc(messages.id)], limit + 1);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit).reverse();
   return { messages: page, nextCursor: more && page.length ? encodeCursor(page[0]) : null };
 }
 
-/** Everything after the last id a client saw (reconnect catch-up), oldest first. */
+/** Everything after the last id a client saw (reconnect catch-up), oldest first; the caller has authorized the actor. */
 export async function listMessagesAfter(ctx: Ctx, conversationId: number, afterId: number) {
   const rows = await loadMessageDTOs(
     ctx.db,

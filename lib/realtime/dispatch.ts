@@ -4,7 +4,7 @@ import { users } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
 import { can } from "../auth/permissions";
 import { canWrite, getConversationOrThrow } from "../chat/access";
-import { listMessages, listMessagesAfter, loadReceiptState } from "../chat/history";
+import { listMessagesAfter, loadReceiptState, readMessagePage } from "../chat/history";
 import { loadConversationDTO } from "../chat/dto";
 import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
 import { markReceipt } from "../chat/receipts";
@@ -101,7 +101,7 @@ export function createDispatcher(getHub: () => Hub) {
           if (msg.afterId !== undefined) {
             ({ messages, more } = await listMessagesAfter(ctx, c.id, msg.afterId));
           } else {
-            const page = await listMessages({ ctx, input: { conversationId: c.id } });
+            const page = await readMessagePage(db, c.id, undefined);
             messages = page.messages;
             more = false;
             olderCursor = page.nextCursor;
