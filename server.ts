@@ -36,7 +36,12 @@ const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIp
     import("./lib/security/strikes"),
     import("./lib/http"),
   ]);
-const routing = await import("./lib/routing");
+const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }] = await Promise.all([
+  import("./lib/effects"),
+  import("./lib/jobs/routing-jobs"),
+  import("./lib/realtime/access"),
+  import("./lib/routing"),
+]);
 
 const started = Date.now();
 const dbHandle = await dbm.getDbHandle();
@@ -82,26 +87,13 @@ const server = http.createServer((req, res) => {
 
 // Several instances fan out through Redis; one instance stays in-process.
 const backplane = env.redisUrl ? await (await import("./lib/realtime/backplane")).redisBackplane(env.redisUrl) : undefined;
+const deps = { hub: () => hub, apply: applyEffects };
 const hub: import("./lib/realtime/hub").Hub = new hubMod.Hub({
   backplane,
   authenticate: auth.authenticateUpgrade,
-  dispatch: dispatchMod.createDispatcher(() => hub),
-  lifecycle: {
-    onOpen: async (conn) => {
-      dispatchMod.onConnOpen(hub, conn);
-      if (conn.identity.kind === "staff") {
-        const { userId, role } = conn.identity;
-        await routing.staffConnectionsChanged(db, { userId, role, instanceId: hub.instanceId, connections: hub.userConns(userId).length });
-      }
-    },
-    onClose: async (conn, rooms) => {
-      await dispatchMod.onConnClose(conn, rooms);
-      if (conn.identity.kind === "staff") {
-        const { userId, role } = conn.identity;
-        await routing.staffConnectionsChanged(db, { userId, role, instanceId: hub.instanceId, connections: hub.userConns(userId).length });
-      }
-    },
-  },
+  dispatch: dispatchMod.createDispatcher(deps),
+  reauthorize: access.reauthorizeConn,
+  lifecycle: dispatchMod.connectionLifecycle(deps),
   clientIp,
 });
 hubMod.setHub(hub);
@@ -121,11 +113,11 @@ server.on("upgrade", (req, socket, head) => {
 // Block-list refresh and presence heartbeats are per instance; the sweepers run on the leader only.
 const instanceJobs = sched.startScheduler([
   { name: "ip-blocks-refresh", everyMs: 5_000, run: () => ipBlocks.refreshIpBlocks(db) },
-  { name: "presence-heartbeat", everyMs: 10_000, run: (now) => routing.heartbeatPresence(db, hub.instanceId, now, hub.staffConnectionCounts()) },
+  { name: "presence-heartbeat", everyMs: 10_000, run: (now) => heartbeatPresence(db, hub.instanceId, now, hub.staffConnectionCounts()) },
 ]);
 const scheduler = sched.startScheduler([
   { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
-  ...routing.routingJobs(db),
+  ...routingJobs(db),
 ], { shouldRun: dbHandle.isLeader });
 
 server.listen(env.port, env.host, () => {

@@ -4,14 +4,10 @@ import { staffActor, type StaffCtx } from "./auth/ctx";
 import { assertCan, type Permission } from "./auth/permissions";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "./auth/session";
 import { AppError, toHttpResponse } from "./errors";
+import { clientIp } from "./security/client-ip";
 import { ownOrigins } from "./security/cors";
 
-/** server.ts resolves the client IP (trusted hops only) and passes it in this header, after stripping any incoming one. */
-export const CLIENT_IP_HEADER = "x-occ-client-ip";
-
-export function clientIp(req: Request): string {
-  return req.headers.get(CLIENT_IP_HEADER) ?? "";
-}
+export { CLIENT_IP_HEADER, clientIp } from "./security/client-ip";
 
 type RouteContext<P> = { params: Promise<P> };
 
@@ -48,7 +44,8 @@ export function withPublic<P = Record<string, string>>(
  * database), authorizes through the one policy, then calls the handler.
  */
 export function withStaff<P = Record<string, string>>(
-  opts: { permission?: Permission },
+  /** Required: the permission (or any one of several) the route needs; ownership is the verb's to check. */
+  opts: { permission: Permission | readonly Permission[] },
   handler: (a: { req: Request; params: P; ctx: StaffCtx }) => Promise<Response>,
 ) {
   return async (req: Request, rc: RouteContext<P>): Promise<Response> => {
@@ -58,7 +55,7 @@ export function withStaff<P = Record<string, string>>(
       const user = await findStaffBySession(db, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
       if (!user) throw new AppError("unauthenticated", "Please sign in.");
       const ctx: StaffCtx = { actor: staffActor(user), db, now: new Date(), ip: clientIp(req) };
-      if (opts.permission) assertCan(ctx.actor, opts.permission);
+      assertCan(ctx.actor, opts.permission);
       return await handler({ req, params: (await rc?.params) ?? ({} as P), ctx });
     } catch (err) {
       return toHttpResponse(err);

@@ -2,7 +2,8 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "../../db/client";
 import type { StaffRole } from "../../db/schema";
-import { CONSOLE_PATH } from "./permissions";
+import { staffActor } from "./ctx";
+import { can, CONSOLE_PATH, CONSOLE_PERMISSION } from "./permissions";
 import { findStaffBySession, SESSION_COOKIE, type StaffUser } from "./session";
 
 /** The signed-in staff user for a server component, or null. */
@@ -17,7 +18,7 @@ export async function currentStaff(): Promise<StaffUser | null> {
 export async function requireConsole(role: StaffRole, path: string): Promise<StaffUser> {
   const user = await currentStaff();
   if (!user) redirect(`/login?next=${encodeURIComponent(path)}`);
-  if (user.role !== role) redirect(CONSOLE_PATH[user.role]);
+  if (!can(staffActor(user), CONSOLE_PERMISSION[role])) redirect(CONSOLE_PATH[user.role]);
   return user;
 }
 

@@ -1,3 +1,4 @@
+import { sql, type SQL } from "drizzle-orm";
 import type { StaffRole } from "../../db/schema";
 import { AppError } from "../errors";
 
@@ -13,10 +14,17 @@ export const PERMISSIONS = {
   "console.manager": { roles: ["manager"] },
   "console.agent": { roles: ["agent"] },
   "console.qa": { roles: ["qa"] },
+  /** Own profile, own sessions, console heartbeat: every signed-in staff member. */
+  "profile.view": { roles: ["admin", "manager", "agent", "qa"] },
   // Chats
   "chat.view_all": { roles: ["admin", "manager", "qa"] },
   "chat.view_own": { roles: ["admin", "manager", "agent"], agentToggle: "liveChat" },
   "chat.reply": { roles: ["admin", "manager", "agent"], agentToggle: "liveChat" },
+  /** Reply in any chat, not only one's own (the chat modal); shown to the visitor as an admin bubble. */
+  "chat.reply_any": { roles: ["admin", "manager"] },
+  /** Be handed chats by round-robin routing (and hold them). */
+  "chat.receive_routed": { roles: ["agent"], agentToggle: "liveChat" },
+  "agent.break": { roles: ["agent"], agentToggle: "liveChat" },
   "chat.close": { roles: ["admin", "manager", "agent"], agentToggle: "liveChat" },
   "chat.pick_queued": { roles: ["agent"], agentToggle: "liveChat" },
   "chat.assign_any": { roles: ["admin", "manager"] },
@@ -24,6 +32,8 @@ export const PERMISSIONS = {
   "chat.lead_stage": { roles: ["admin", "manager", "agent"], agentToggle: "liveChat" },
   "chat.pdf": { roles: ["admin", "manager"] },
   "visitor.block": { roles: ["admin", "manager"] },
+  /** The visitor's IP address (chat details, attribution). */
+  "visitor.view_ip": { roles: ["admin", "manager"] },
   // Reports and CRM
   "reports.view": { roles: ["admin", "manager", "qa"] },
   "crm.view": { roles: ["admin", "manager", "qa", "agent"], agentToggle: "crm" },
@@ -44,17 +54,60 @@ export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
 export type StaffActorLike = { role: StaffRole; liveChatEnabled: boolean; crmEnabled: boolean };
 
+type Entry = { roles: readonly StaffRole[]; agentToggle?: "liveChat" | "crm" };
+/** The toggles only narrow an agent's rights; other roles hold what their role holds. */
+const TOGGLED_ROLE: StaffRole = "agent";
+
 export function can(actor: StaffActorLike, perm: Permission): boolean {
-  const entry: { roles: readonly StaffRole[]; agentToggle?: "liveChat" | "crm" } = PERMISSIONS[perm];
+  const entry: Entry = PERMISSIONS[perm];
   if (!entry.roles.includes(actor.role)) return false;
-  if (actor.role === "agent" && entry.agentToggle === "liveChat" && !actor.liveChatEnabled) return false;
-  if (actor.role === "agent" && entry.agentToggle === "crm" && !actor.crmEnabled) return false;
+  if (actor.role === TOGGLED_ROLE && entry.agentToggle === "liveChat" && !actor.liveChatEnabled) return false;
+  if (actor.role === TOGGLED_ROLE && entry.agentToggle === "crm" && !actor.crmEnabled) return false;
   return true;
 }
 
-export function assertCan(actor: StaffActorLike, perm: Permission): void {
-  if (!can(actor, perm)) throw new AppError("forbidden", "You don't have permission to do that.");
+/** Any one of the permissions. */
+export function canAny(actor: StaffActorLike, perms: readonly Permission[]): boolean {
+  return perms.some((p) => can(actor, p));
 }
+
+export function assertCan(actor: StaffActorLike, perm: Permission | readonly Permission[]): void {
+  if (!canAny(actor, typeof perm === "string" ? [perm] : perm)) {
+    throw new AppError("forbidden", "You don't have permission to do that.");
+  }
+}
+
+/** The roles that hold a permission (whatever their toggles). */
+export function rolesWith(perm: Permission): StaffRole[] {
+  return [...(PERMISSIONS[perm] as Entry).roles];
+}
+
+/** SQL: user row `alias` has a role that holds `perm` (toggles not considered). */
+export function roleHoldsSql(perm: Permission, alias = "u"): SQL {
+  const roles = sql.join(rolesWith(perm).map((r) => sql`${r}`), sql`, `);
+  return sql`(${sql.raw(alias)}.role in (${roles}))`;
+}
+
+/** SQL: user row `alias` holds `perm` now — its role, its toggle, and not disabled. */
+export function holdsSql(perm: Permission, alias = "u"): SQL {
+  const entry: Entry = PERMISSIONS[perm];
+  const u = sql.raw(alias);
+  const toggle =
+    entry.agentToggle === "liveChat"
+      ? sql` and (${u}.role <> ${TOGGLED_ROLE} or ${u}.live_chat_enabled)`
+      : entry.agentToggle === "crm"
+        ? sql` and (${u}.role <> ${TOGGLED_ROLE} or ${u}.crm_enabled)`
+        : sql``;
+  return sql`(${roleHoldsSql(perm, alias)} and ${u}.disabled = false${toggle})`;
+}
+
+/** The console permission of each role's home console. */
+export const CONSOLE_PERMISSION: Record<StaffRole, Permission> = {
+  admin: "console.admin",
+  manager: "console.manager",
+  agent: "console.agent",
+  qa: "console.qa",
+};
 
 /** Each role's home console. */
 export const CONSOLE_PATH: Record<StaffRole, string> = {

@@ -24,6 +24,8 @@ export function canRead(actor: Actor, c: Conversation): boolean {
       return (c.status === "active" || c.status === "offline") && c.assigneeId !== null;
     case "system":
       return true;
+    case "anonymous":
+      return false;
   }
 }
 
@@ -38,10 +40,11 @@ export function canWrite(actor: Actor, c: Conversation): boolean {
       return canRead(actor, c);
     case "staff":
       if (!can(actor, "chat.reply")) return false;
-      if (actor.role === "agent") return c.assigneeId === actor.userId;
-      return true;
+      return can(actor, "chat.reply_any") || c.assigneeId === actor.userId;
     case "system":
       return true;
+    case "anonymous":
+      return false;
   }
 }
 
@@ -49,8 +52,15 @@ export function canWrite(actor: Actor, c: Conversation): boolean {
  * Load a conversation the actor may read (or write), else `not_found` — the
  * same answer whether it doesn't exist or belongs to someone else.
  */
-export async function getConversationOrThrow(ctx: Ctx, id: number, mode: "read" | "write" = "read"): Promise<Conversation> {
-  const [c] = await ctx.db.select().from(conversations).where(eq(conversations.id, id)).limit(1);
+export async function getConversationOrThrow(
+  ctx: Ctx,
+  id: number,
+  mode: "read" | "write" = "read",
+  opts: { lock?: boolean } = {},
+): Promise<Conversation> {
+  const q = ctx.db.select().from(conversations).where(eq(conversations.id, id)).limit(1);
+  // Inside a transaction, `lock` holds the row until commit: the decision and the change see one state.
+  const [c] = opts.lock ? await q.for("update") : await q;
   if (!c || !canRead(ctx.actor, c)) throw new AppError("not_found", "Conversation not found.");
   if (mode === "write" && !canWrite(ctx.actor, c)) {
     throw new AppError("forbidden", "You can't write in this conversation.");

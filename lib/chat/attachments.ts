@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { attachments } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
+import { can } from "../auth/permissions";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
 import { recordStrike } from "../security/strikes";
@@ -12,7 +13,8 @@ import { getConversationOrThrow } from "./access";
 import { sniffImage } from "./image-sniff";
 
 /** 5 MB: plenty for a phone photo, small enough to keep history fast. */
-export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+import { MAX_ATTACHMENT_BYTES } from "../constants";
+export { MAX_ATTACHMENT_BYTES };
 
 export function uploadsDir() {
   return path.join(getEnv().dataDir, "uploads");
@@ -52,7 +54,7 @@ export async function uploadAttachment({ ctx, input, file }: { ctx: Ctx; input: 
       size: buf.byteLength,
       width: img.width,
       height: img.height,
-      uploaderKind: ctx.actor.type === "visitor" ? "visitor" : ctx.actor.type === "staff" ? (ctx.actor.role === "agent" ? "agent" : "admin") : "system",
+      uploaderKind: ctx.actor.type === "visitor" ? "visitor" : ctx.actor.type === "staff" ? (can(ctx.actor, "chat.reply_any") ? "admin" : "agent") : "system",
       uploaderId: ctx.actor.type === "staff" ? ctx.actor.userId : null,
       createdAt: ctx.now,
     })

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { visitorAttributions } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
+import { can } from "../auth/permissions";
 import { AppError } from "../errors";
 import { getConversationOrThrow } from "./access";
 import { loadConversationDTO } from "./dto";
@@ -16,7 +17,7 @@ export async function getConversationDetails({ ctx, conversationId }: { ctx: Sta
   const [attribution] = c.attributionId
     ? await ctx.db.select().from(visitorAttributions).where(eq(visitorAttributions.id, c.attributionId)).limit(1)
     : [];
-  const canSeeIp = ctx.actor.role === "admin" || ctx.actor.role === "manager";
+  const canSeeIp = can(ctx.actor, "visitor.view_ip");
   let attr: Record<string, unknown> | null = null;
   if (attribution) {
     const { ip, visitorId: _v, id: _i, ...rest } = attribution;

@@ -2,7 +2,7 @@ import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { attachments, conversations, messages, users, visitors } from "../../db/schema";
-import type { ConversationDTO, MessageDTO } from "../realtime/protocol";
+import type { ConversationDTO, MessageDTO } from "../wire";
 
 const replyMsg = alias(messages, "reply_msg");
 

@@ -2,12 +2,13 @@ import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { conversations, messages } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
-import type { MessageDTO, ReceiptState } from "../realtime/protocol";
+import type { MessageDTO, ReceiptState } from "../wire";
 import { getConversationOrThrow } from "./access";
 import { loadMessageDTOs } from "./dto";
 import { DbId, keysetCursor } from "../validation";
 
-export const PAGE_SIZE = 30;
+import { MESSAGE_PAGE_SIZE as PAGE_SIZE } from "../constants";
+export { PAGE_SIZE };
 const SYNC_LIMIT = 200;
 
 /** Opaque keyset cursor "<createdAt ms>.<id>": stable when timestamps are equal. */

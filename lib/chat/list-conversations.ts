@@ -4,7 +4,7 @@ import { keysetCursor } from "../validation";
 import { conversations } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
 import { assertCan } from "../auth/permissions";
-import type { ConversationDTO } from "../realtime/protocol";
+import type { ConversationDTO } from "../wire";
 import { loadConversationDTOs } from "./dto";
 
 const Cursor = keysetCursor(2_147_483_647);

@@ -1,7 +1,8 @@
 import { and, count, eq, gt, isNull, lte, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { conversations, messages } from "../../db/schema";
-import type { Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../auth/ctx";
+import { effects, type VerbResult } from "../verb";
 import { canWrite, getConversationOrThrow } from "./access";
 import { BigId, DbId } from "../validation";
 
@@ -19,14 +20,27 @@ export type ReceiptResult = { conversationId: number; side: "visitor" | "staff";
  * so repeated or out-of-order receipts are harmless. Returns null when nothing
  * changed or the actor is only watching (QA, an agent peeking at another's chat).
  */
-export async function markReceipt({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<ReceiptResult | null> {
+export async function markReceipt({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<VerbResult<ReceiptResult | null>> {
+  const r = await moveWatermark(ctx, input);
+  if (!r) return { result: null, effects: effects() };
+  return {
+    result: r,
+    effects: effects({
+      chatFrames: [{ type: "receipt", ...r }],
+      // The staff side read the visitor's messages: the unread badge changed.
+      conversations: r.side === "visitor" && r.kind === "read" ? [{ id: r.conversationId }] : [],
+    }),
+  };
+}
+
+async function moveWatermark(ctx: Ctx, input: unknown): Promise<ReceiptResult | null> {
   const data = ReceiptInput.parse(input);
   const conv = await getConversationOrThrow(ctx, data.conversationId, "read");
   if (!canWrite(ctx.actor, conv)) return null;
   const side: "visitor" | "staff" = ctx.actor.type === "visitor" ? "staff" : "visitor";
   const senderIsSide = side === "visitor" ? eq(messages.senderKind, "visitor") : ne(messages.senderKind, "visitor");
 
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const [c] = await tx
       .select({
         visitorMsgsDeliveredUpTo: conversations.visitorMsgsDeliveredUpTo,

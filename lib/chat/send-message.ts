@@ -1,11 +1,15 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { attachments, conversations, messages, visitors } from "../../db/schema";
-import type { Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../auth/ctx";
+import { effects, type VerbResult } from "../verb";
+import { can } from "../auth/permissions";
 import { AppError } from "../errors";
-import { MAX_BODY_CHARS, type MessageDTO, type SenderKind } from "../realtime/protocol";
+import { MAX_BODY_CHARS } from "../constants";
+import type { MessageDTO, SenderKind } from "../wire";
 import { getConversationOrThrow, type Conversation } from "./access";
 import { loadMessageDTO } from "./dto";
+import { nextStatus, transition } from "./lifecycle";
 import { BigId, DbId } from "../validation";
 
 export const SendMessageInput = z
@@ -35,7 +39,8 @@ function senderKindOf(ctx: Ctx): SenderKind {
   const a = ctx.actor;
   if (a.type === "visitor") return "visitor";
   if (a.type === "system") return a.job === "ai" ? "ai" : "system";
-  return a.role === "agent" ? "agent" : "admin";
+  if (a.type === "anonymous") throw new AppError("forbidden", "Start a chat first.");
+  return can(a, "chat.reply_any") ? "admin" : "agent";
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -68,7 +73,23 @@ async function findByClientId(ctx: Ctx, conversationId: number, clientMsgId: str
  * commit, and then publishes. A visitor writing into a closed chat starts a
  * fresh one; a visitor writing into an offline chat wakes it.
  */
-export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<SendMessageResult> {
+export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<VerbResult<SendMessageResult>> {
+  const r = await storeMessage(ctx, input);
+  if (r.duplicate) return { result: r, effects: effects() };
+  const convId = r.message.conversationId;
+  return {
+    result: r,
+    effects: effects({
+      messages: [{ message: r.message, assigneeId: r.assigneeId }],
+      // The visitor's chat had ended: every tab of theirs follows to the new one, which is routed now.
+      chatFrames: r.movedFrom ? [{ type: "moved", fromConversationId: r.movedFrom, toConversationId: convId }] : [],
+      conversations: r.conversationChanged ? [{ id: convId }] : [],
+      drain: r.movedFrom !== undefined,
+    }),
+  };
+}
+
+async function storeMessage(ctx: Ctx, input: unknown): Promise<SendMessageResult> {
   const data = SendMessageInput.parse(input);
   const original = await getConversationOrThrow(ctx, data.conversationId, "write");
 
@@ -83,7 +104,8 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
   }
 
   try {
-    const result = await ctx.db.transaction(async (tx) => {
+    const result = await withTransaction(ctx, async (t) => {
+      const tx = t.db;
       let conv: Conversation = original;
       let movedFrom: number | undefined;
       let conversationChanged = false;
@@ -146,7 +168,6 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
 
       // Updating the conversation first takes its row lock, so inserts into one
       // chat commit in id order and "everything after id N" never misses a row.
-      const wake = kind === "visitor" && conv.status === "offline" && conv.assigneeId !== null;
       const preview = data.body ? data.body.slice(0, 140) : "📷 Image";
       const [updated] = await tx
         .update(conversations)
@@ -154,11 +175,13 @@ export async function sendMessage({ ctx, input }: { ctx: Ctx; input: unknown }):
           lastMessageAt: ctx.now,
           lastMessagePreview: preview,
           ...(kind === "visitor" ? { staffUnread: sql`${conversations.staffUnread} + 1`, visitorLastSeenAt: ctx.now } : {}),
-          ...(wake ? { status: "active" as const, visitorOfflineSince: null } : {}),
         })
         .where(eq(conversations.id, conv.id))
-        .returning({ assigneeId: conversations.assigneeId });
-      if (wake) conversationChanged = true;
+        .returning({ assigneeId: conversations.assigneeId, status: conversations.status });
+      // A visitor writing is a visitor who is back: an offline chat wakes up with its agent.
+      if (kind === "visitor" && nextStatus(updated.status, "visitorReturned", { visitorPresent: true, canPark: true })) {
+        if (await transition(t, { conversationId: conv.id, event: "visitorReturned", expect: updated })) conversationChanged = true;
+      }
 
       // Under the conversation's row lock: exactly the chat's newest message before this one.
       const prev = await tx

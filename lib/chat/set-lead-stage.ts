@@ -1,14 +1,17 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { conversations, LEAD_STAGES } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import { withTransaction, type StaffCtx } from "../auth/ctx";
+import { audit } from "../audit";
+import { DbId } from "../validation";
+import { effects, type VerbResult } from "../verb";
 import { assertCan } from "../auth/permissions";
-import type { ConversationDTO } from "../realtime/protocol";
+import type { ConversationDTO } from "../wire";
 import { getConversationOrThrow } from "./access";
 import { loadConversationDTO } from "./dto";
 
 export const SetLeadStageInput = z.object({
-  conversationId: z.coerce.number().int().positive().max(2 ** 31 - 1),
+  conversationId: DbId,
   stage: z.enum(LEAD_STAGES),
 });
 
@@ -19,12 +22,19 @@ export const SetLeadStageInput = z.object({
  * never reorders the inbox (product brief, "Real activity sort"). The caller
  * publishes the returned DTO after this returns.
  */
-export async function setLeadStage({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<ConversationDTO> {
+export async function setLeadStage({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<VerbResult<ConversationDTO>> {
   assertCan(ctx.actor, "chat.lead_stage");
   const data = SetLeadStageInput.parse(input);
-  const c = await getConversationOrThrow(ctx, data.conversationId, "write");
-  if (c.leadStage !== data.stage) {
-    await ctx.db.update(conversations).set({ leadStage: data.stage }).where(eq(conversations.id, c.id));
-  }
-  return loadConversationDTO(ctx.db, c.id);
+  return withTransaction(ctx, async (tx) => {
+    const c = await getConversationOrThrow(tx, data.conversationId, "write", { lock: true });
+    const changed = c.leadStage !== data.stage;
+    if (changed) {
+      await tx.db.update(conversations).set({ leadStage: data.stage }).where(eq(conversations.id, c.id));
+      await audit(tx, "conversation.lead_stage", { type: "conversation", id: c.id }, { from: c.leadStage, to: data.stage });
+    }
+    return {
+      result: await loadConversationDTO(tx.db, c.id),
+      effects: effects({ conversations: changed ? [{ id: c.id }] : [] }),
+    };
+  });
 }

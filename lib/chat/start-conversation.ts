@@ -11,6 +11,8 @@ import { assertVisitorOrigin, type VisitorOrigin } from "../security/cors";
 import { isIpBlocked } from "../security/ip-blocks";
 import { checkEmail, checkName, isCountryCode, normalizePhone } from "./contact";
 import { findOpenConversation, findVisitorByToken } from "./visitor-session";
+import { withTransaction, type Ctx } from "../auth/ctx";
+import { effects, type VerbResult } from "../verb";
 
 /**
  * The visitor's contact form plus what their browser reports. Contact fields
@@ -74,87 +76,105 @@ export function newVisitorToken(): string {
  * chat and routing it are the caller's job, after this returns.
  */
 export async function startConversation(a: {
-  db: Db;
-  now: Date;
-  ip: string;
+  ctx: Ctx;
   input: unknown;
   /** Request headers: User-Agent, Accept-Language, trusted geo headers. */
   headers?: HeaderSource;
   /** The calling page's origin, checked against the project's whitelist. */
   origin?: VisitorOrigin;
-}): Promise<StartConversationResult> {
+}): Promise<VerbResult<StartConversationResult>> {
+  const { ctx } = a;
+  const ip = ctx.ip ?? "";
   // Silently, before anything else: a banned visitor learns nothing.
-  if (a.ip && isIpBlocked(a.ip, a.now.getTime())) throw new AppError("blocked", "Forbidden.");
+  if (ip && isIpBlocked(ip, ctx.now.getTime())) throw new AppError("blocked", "Forbidden.");
   const input = StartConversationInput.parse(a.input);
-  const project = await findProjectBySlug(a.db, input.slug);
+  const project = await findProjectBySlug(ctx.db, input.slug);
   if (!project) throw new AppError("not_found", "This chat page does not exist.");
   if (a.origin) assertVisitorOrigin(project, a.origin);
 
   const env = getEnv();
   const headers = a.headers ?? new Headers();
-  const geo = await resolveGeo({ headers, ip: a.ip, trustProxy: env.trustProxy, geoipDb: env.geoipDb });
-  const ip = a.ip || null;
+  const geo = await resolveGeo({ headers, ip, trustProxy: env.trustProxy, geoipDb: env.geoipDb });
 
-  return a.db.transaction(async (tx) => {
-    let visitor = await findVisitorByToken(tx, project.id, input.token);
-    if (visitor) {
-      // Serialise concurrent starts for one visitor so they can't open two chats.
-      await tx.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, visitor.id)).for("update");
-      const open = await findOpenConversation(tx, visitor.id);
-      if (open) {
-        await tx.update(visitors).set({ lastSeenAt: a.now }).where(eq(visitors.id, visitor.id));
-        return { token: visitor.token, visitorId: visitor.id, conversationId: open.id, projectId: project.id, created: false };
-      }
-      [visitor] = await tx
-        .update(visitors)
-        .set({ name: input.name, phone: input.phone, email: input.email, lastSeenAt: a.now })
-        .where(eq(visitors.id, visitor.id))
-        .returning();
+  const result = await withTransaction(ctx, (t) => createOrResume(t.db, { now: ctx.now, ip, input, project, headers, geo }));
+  // A new chat shows in the inboxes and goes to the next eligible agent.
+  return {
+    result,
+    effects: result.created ? effects({ conversations: [{ id: result.conversationId }], drain: true }) : effects(),
+  };
+}
+
+async function createOrResume(
+  tx: Db,
+  a: {
+    now: Date;
+    ip: string;
+    input: z.output<typeof StartConversationInput>;
+    project: { id: number };
+    headers: HeaderSource;
+    geo: Awaited<ReturnType<typeof resolveGeo>>;
+  },
+): Promise<StartConversationResult> {
+  const { input, project, headers, geo } = a;
+  const ip = a.ip || null;
+  let visitor = await findVisitorByToken(tx, project.id, input.token);
+  if (visitor) {
+    // Serialise concurrent starts for one visitor so they can't open two chats.
+    await tx.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, visitor.id)).for("update");
+    const open = await findOpenConversation(tx, visitor.id);
+    if (open) {
+      await tx.update(visitors).set({ lastSeenAt: a.now }).where(eq(visitors.id, visitor.id));
+      return { token: visitor.token, visitorId: visitor.id, conversationId: open.id, projectId: project.id, created: false };
     }
-    const returning = visitor !== null;
-    if (!visitor) {
-      [visitor] = await tx
-        .insert(visitors)
-        .values({
-          projectId: project.id,
-          token: newVisitorToken(),
-          name: input.name,
-          phone: input.phone,
-          email: input.email,
-          firstIp: ip,
-          createdAt: a.now,
-          lastSeenAt: a.now,
-        })
-        .returning();
-    }
-    const attribution = buildAttribution({
-      input: input.attribution,
-      userAgent: headers.get("user-agent"),
-      acceptLanguage: headers.get("accept-language"),
-      ip: a.ip,
-      geo,
-      returning,
-    });
-    const [attr] = await tx
-      .insert(visitorAttributions)
-      .values({ ...attribution, visitorId: visitor.id, createdAt: a.now })
-      .returning({ id: visitorAttributions.id });
-    const [conv] = await tx
-      .insert(conversations)
+    [visitor] = await tx
+      .update(visitors)
+      .set({ name: input.name, phone: input.phone, email: input.email, lastSeenAt: a.now })
+      .where(eq(visitors.id, visitor.id))
+      .returning();
+  }
+  const returning = visitor !== null;
+  if (!visitor) {
+    [visitor] = await tx
+      .insert(visitors)
       .values({
         projectId: project.id,
-        visitorId: visitor.id,
-        attributionId: attr.id,
-        status: "queued",
-        visitorPhone: input.phone,
-        ip,
-        queuedAt: a.now,
-        lastMessageAt: a.now,
+        token: newVisitorToken(),
+        name: input.name,
+        phone: input.phone,
+        email: input.email,
+        firstIp: ip,
         createdAt: a.now,
-        // Not connected until their socket joins: a visitor who never does goes offline after the 15 s grace.
-        visitorOfflineSince: a.now,
+        lastSeenAt: a.now,
       })
-      .returning({ id: conversations.id });
-    return { token: visitor.token, visitorId: visitor.id, conversationId: conv.id, projectId: project.id, created: true };
+      .returning();
+  }
+  const attribution = buildAttribution({
+    input: input.attribution,
+    userAgent: headers.get("user-agent"),
+    acceptLanguage: headers.get("accept-language"),
+    ip: a.ip,
+    geo,
+    returning,
   });
+  const [attr] = await tx
+    .insert(visitorAttributions)
+    .values({ ...attribution, visitorId: visitor.id, createdAt: a.now })
+    .returning({ id: visitorAttributions.id });
+  const [conv] = await tx
+    .insert(conversations)
+    .values({
+      projectId: project.id,
+      visitorId: visitor.id,
+      attributionId: attr.id,
+      status: "queued",
+      visitorPhone: input.phone,
+      ip,
+      queuedAt: a.now,
+      lastMessageAt: a.now,
+      createdAt: a.now,
+      // Not connected until their socket joins: a visitor who never does goes offline after the 15 s grace.
+      visitorOfflineSince: a.now,
+    })
+    .returning({ id: conversations.id });
+  return { token: visitor.token, visitorId: visitor.id, conversationId: conv.id, projectId: project.id, created: true };
 }

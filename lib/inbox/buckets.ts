@@ -22,7 +22,8 @@ export function bucketOf(c: { status: "queued" | "active" | "offline" | "closed"
   return c.status === "closed" ? null : "others";
 }
 
-export const SEARCH_MAX_CHARS = 100;
+import { SEARCH_MAX_CHARS } from "../constants";
+export { SEARCH_MAX_CHARS };
 
 /**
  * Phone search: when the query is "phone-like" (digits with spaces, +, dashes,

@@ -4,7 +4,7 @@ import { keysetCursor } from "../validation";
 import { conversations, stars, visitors } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
 import { loadConversationDTOs } from "../chat/dto";
-import type { ConversationDTO } from "../realtime/protocol";
+import type { ConversationDTO } from "../wire";
 import { assertAgentInbox } from "./access";
 import { BUCKETS, phoneDigits, SEARCH_MAX_CHARS, type Bucket } from "./buckets";
 

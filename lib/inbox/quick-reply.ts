@@ -2,8 +2,8 @@ import { z } from "zod";
 import { quickReplies } from "../../db/schema";
 
 /** Product brief: "Each agent saves up to 5 canned replies." */
-export const MAX_QUICK_REPLIES = 5;
-export const QUICK_REPLY_MAX_CHARS = 1000;
+import { MAX_QUICK_REPLIES, QUICK_REPLY_MAX_CHARS } from "../constants";
+export { MAX_QUICK_REPLIES, QUICK_REPLY_MAX_CHARS };
 
 export const QuickReplyBody = z
   .string()

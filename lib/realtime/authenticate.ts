@@ -37,7 +37,7 @@ export async function authenticateUpgrade(req: IncomingMessage, url: URL): Promi
     if (!origin || !ours.includes(origin)) return null;
     const user = await findStaffBySession(db, cookie);
     if (!user) return null;
-    return { kind: "staff", userId: user.id, role: user.role, actor: staffActor(user) };
+    return { kind: "staff", userId: user.id, role: user.role, actor: staffActor(user), sessionVersion: user.sessionVersion };
   }
   return null;
 }

@@ -7,7 +7,9 @@ export type Envelope =
   | { kind: "room"; room: string; data: string; exceptConn?: string }
   /** One frame to several rooms: a connection in more than one of them gets it once. */
   | { kind: "rooms"; rooms: string[]; data: string; exceptConn?: string }
-  | { kind: "kick"; userId: number; code: number; reason: string };
+  | { kind: "kick"; userId: number; code: number; reason: string }
+  /** The user's rights changed in the database: re-authorise their open sockets. */
+  | { kind: "reauth"; userId: number };
 
 export interface Backplane {
   publish(env: Envelope): void;

@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
-import { can } from "../auth/permissions";
 import { canWrite, getConversationOrThrow } from "../chat/access";
 import { listMessagesAfter, loadReceiptState, readMessagePage } from "../chat/history";
 import { loadConversationDTO } from "../chat/dto";
@@ -10,11 +9,16 @@ import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
 import { markReceipt } from "../chat/receipts";
 import { sendMessage } from "../chat/send-message";
 import { toWsError } from "../errors";
+import { staffConnectionsChanged } from "../routing";
 import { singleton } from "../singleton";
-import type { Conn, Hub } from "./hub";
+import { effects, type Effects } from "../verb";
+import { syncInboxRooms } from "./access";
+import type { Conn, Hub, Lifecycle } from "./hub";
 import { ClientMessage, room, visitorView, type ServerMessage } from "./protocol";
-import { publishConversations, publishMessage, publishToConversation } from "./publish";
-import { drainAndPublish } from "../routing";
+
+/** lib/effects.ts's applyEffects, handed in by server.ts (the effects layer sits above the transport). */
+export type ApplyEffects = (ctx: Ctx, fx: Effects, opts?: { exceptConn?: string }) => Promise<void>;
+export type DispatchDeps = { hub: () => Hub; apply: ApplyEffects };
 
 function ctxFor(conn: Conn, db: Ctx["db"]): Ctx {
   const id = conn.identity;
@@ -29,44 +33,61 @@ function ctxFor(conn: Conn, db: Ctx["db"]): Ctx {
 /** Visitor sockets per conversation on this instance: the 15 s grace starts when the last one closes. */
 const visitorSockets = () => singleton("visitor-sockets", () => new Map<number, number>());
 
-async function visitorJoined(db: Ctx["db"], conversationId: number, now: Date) {
+async function visitorJoined(ctx: Ctx, conversationId: number): Promise<Effects> {
   const m = visitorSockets();
   const n = (m.get(conversationId) ?? 0) + 1;
   m.set(conversationId, n);
-  if (n === 1 && (await visitorCameOnline(db, conversationId, now))) await publishConversations(db, [conversationId]);
+  if (n > 1) return effects();
+  const woke = await visitorCameOnline(ctx, conversationId);
+  return effects({ conversations: woke ? [{ id: conversationId }] : [] });
 }
 
-async function visitorLeft(db: Ctx["db"], conversationId: number, now: Date) {
+async function visitorLeft(ctx: Ctx, conversationId: number): Promise<void> {
   const m = visitorSockets();
   const n = (m.get(conversationId) ?? 1) - 1;
   if (n > 0) return void m.set(conversationId, n);
   m.delete(conversationId);
-  await visitorWentAway(db, conversationId, now);
-}
-
-/** Connection closed: release its visitor presence. */
-export async function onConnClose(conn: Conn, rooms: string[]) {
-  if (conn.identity.kind !== "visitor") return;
-  const db = await getDb();
-  for (const r of rooms) {
-    const prefix = room.conversationVisitor(0).slice(0, -1);
-    if (r.startsWith(prefix)) await visitorLeft(db, Number(r.slice(prefix.length)), new Date());
-  }
-}
-
-/** A new staff connection: personal room, and the all-chats inbox for roles that see every chat. */
-export function onConnOpen(hub: Hub, conn: Conn) {
-  if (conn.identity.kind !== "staff") return;
-  hub.join(conn, room.staff(conn.identity.userId));
-  if (can(conn.identity.actor, "chat.view_all")) hub.join(conn, room.inboxAll);
-  else if (can(conn.identity.actor, "chat.pick_queued")) hub.join(conn, room.inboxAgents);
+  await visitorWentAway(ctx, conversationId);
 }
 
 /**
- * Turn one raw client frame into a domain call, then publish what changed.
- * Invalid frames get an error frame and the socket stays open.
+ * What a connection's opening and closing change: a staff socket joins its
+ * rooms and counts towards presence (an agent coming online drains the
+ * queue); a visitor socket's close starts the 15 s grace of its chats.
  */
-export function createDispatcher(getHub: () => Hub) {
+export function connectionLifecycle({ hub, apply }: DispatchDeps): Required<Lifecycle> {
+  const presence = async (conn: Conn) => {
+    if (conn.identity.kind !== "staff") return;
+    const db = await getDb();
+    const now = new Date();
+    const h = hub();
+    const fx = await staffConnectionsChanged(db, {
+      actor: conn.identity.actor,
+      instanceId: h.instanceId,
+      connections: h.userConns(conn.identity.userId).length,
+      now,
+    });
+    await apply(ctxFor(conn, db), fx);
+  };
+  return {
+    onOpen: async (conn) => {
+      syncInboxRooms(hub(), conn);
+      await presence(conn);
+    },
+    onClose: async (conn, rooms) => {
+      if (conn.identity.kind === "staff") return presence(conn);
+      const ctx = ctxFor(conn, await getDb());
+      const prefix = room.conversationVisitor(0).slice(0, -1);
+      for (const r of rooms) if (r.startsWith(prefix)) await visitorLeft(ctx, Number(r.slice(prefix.length)));
+    },
+  };
+}
+
+/**
+ * Turn one raw client frame into a domain call, then hand what it changed to
+ * the effects layer. Invalid frames get an error frame and the socket stays open.
+ */
+export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
   return async function dispatch(conn: Conn, raw: string) {
     const hub = getHub();
     let ref: string | undefined;
@@ -96,7 +117,7 @@ export function createDispatcher(getHub: () => Hub) {
           // same tick as the room join, so a close can't slip between them.
           const firstJoin = !conn.joined.has(c.id);
           conn.joined.add(c.id);
-          const presence = isVisitor && firstJoin ? visitorJoined(db, c.id, ctx.now) : null;
+          const presence = isVisitor && firstJoin ? visitorJoined(ctx, c.id) : null;
           let messages, more, olderCursor: string | null = null;
           if (msg.afterId !== undefined) {
             ({ messages, more } = await listMessagesAfter(ctx, c.id, msg.afterId));
@@ -106,7 +127,8 @@ export function createDispatcher(getHub: () => Hub) {
             more = false;
             olderCursor = page.nextCursor;
           }
-          const frame: ServerMessage = {
+          const dto = await loadConversationDTO(db, c.id);
+          hub.send(conn, {
             type: "joined",
             ref: msg.ref,
             conversationId: c.id,
@@ -114,10 +136,9 @@ export function createDispatcher(getHub: () => Hub) {
             more,
             olderCursor,
             receipts: await loadReceiptState(ctx, c.id),
-            conversation: isVisitor ? visitorView(await loadConversationDTO(db, c.id)) : await loadConversationDTO(db, c.id),
-          };
-          hub.send(conn, frame);
-          await presence;
+            conversation: isVisitor ? visitorView(dto) : dto,
+          } satisfies ServerMessage);
+          if (presence) await apply(ctx, await presence);
           return;
         }
         case "leave": {
@@ -125,47 +146,29 @@ export function createDispatcher(getHub: () => Hub) {
           const had = conn.rooms.has(r);
           hub.leave(conn, r);
           conn.joined.delete(msg.conversationId);
-          if (had && conn.identity.kind === "visitor") await visitorLeft(db, msg.conversationId, ctx.now);
+          if (had && conn.identity.kind === "visitor") await visitorLeft(ctx, msg.conversationId);
           return;
         }
         case "send": {
-          const res = await sendMessage({ ctx, input: msg });
-          hub.send(conn, { type: "ack", ref: msg.ref, clientMsgId: res.message.clientMsgId, message: res.message });
-          if (res.duplicate) return;
-          const convId = res.message.conversationId;
-          if (res.movedFrom) {
-            // The visitor's chat had ended: every tab of theirs follows to the new one.
-            publishToConversation(res.movedFrom, { type: "moved", fromConversationId: res.movedFrom, toConversationId: convId });
-          }
-          publishMessage(res.message, res.assigneeId, conn.id);
-          if (res.conversationChanged) await publishConversations(db, [convId]);
-          // A visitor back after "chat ended" is a new chat: route it now.
-          if (res.movedFrom) await drainAndPublish(db, ctx.now);
+          const { result, effects: fx } = await sendMessage({ ctx, input: msg });
+          // ✓ only after commit; the sender's own socket gets the ack instead of the broadcast.
+          hub.send(conn, { type: "ack", ref: msg.ref, clientMsgId: result.message.clientMsgId, message: result.message });
+          await apply(ctx, fx, { exceptConn: conn.id });
           return;
         }
         case "typing": {
           // Only a connection that joined, and may still write there (reassignment), shows a typing pill.
           if (!conn.joined.has(msg.conversationId)) return;
           if (!canWrite(ctx.actor, await getConversationOrThrow(ctx, msg.conversationId, "read"))) return;
-          publishToConversation(
-            msg.conversationId,
-            {
-              type: "typing",
-              conversationId: msg.conversationId,
-              who: conn.identity.kind === "visitor" ? "visitor" : "staff",
-              on: msg.on,
-            },
-            conn.id,
-          );
+          const who = conn.identity.kind === "visitor" ? "visitor" : "staff";
+          await apply(ctx, effects({ chatFrames: [{ type: "typing", conversationId: msg.conversationId, who, on: msg.on }] }), { exceptConn: conn.id });
           return;
         }
         case "delivered":
         case "read": {
           if (!conn.joined.has(msg.conversationId)) return;
-          const r = await markReceipt({ ctx, input: { conversationId: msg.conversationId, upToId: msg.upToId, kind: msg.type } });
-          if (!r) return;
-          publishToConversation(r.conversationId, { type: "receipt", ...r });
-          if (r.side === "visitor" && r.kind === "read") await publishConversations(db, [r.conversationId]);
+          const { effects: fx } = await markReceipt({ ctx, input: { conversationId: msg.conversationId, upToId: msg.upToId, kind: msg.type } });
+          await apply(ctx, fx);
           return;
         }
         case "heartbeat": {

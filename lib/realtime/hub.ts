@@ -6,10 +6,12 @@ import { logger } from "../logger";
 import { peekSingleton, setSingleton } from "../singleton";
 import { memoryBackplane, type Backplane, type Envelope } from "./backplane";
 import type { StaffActor } from "../auth/ctx";
-import { CLOSE, MAX_FRAME_BYTES, type ServerMessage } from "./protocol";
+import { CLOSE, MAX_FRAME_BYTES } from "../constants";
+import type { ServerMessage } from "./protocol";
 
 export type Identity =
-  | { kind: "staff"; userId: number; role: "admin" | "manager" | "agent" | "qa"; actor: StaffActor }
+  /** `actor` is refreshed in place when the user's rights change (see `reauthorizeUser`). */
+  | { kind: "staff"; userId: number; role: "admin" | "manager" | "agent" | "qa"; actor: StaffActor; sessionVersion: number }
   | { kind: "visitor"; visitorId: number; projectId: number };
 
 export type Conn = {
@@ -25,6 +27,8 @@ export type Conn = {
 
 export type Authenticate = (req: IncomingMessage, url: URL) => Promise<Identity | null>;
 export type Dispatch = (conn: Conn, raw: string) => Promise<void> | void;
+/** Re-check an open staff socket against the database (its rights changed). */
+export type Reauthorize = (hub: Hub, conn: Conn) => Promise<void>;
 export type Lifecycle = {
   onOpen?: (conn: Conn) => void | Promise<void>;
   /** Called after the connection left every room; `rooms` is what it had joined. */
@@ -51,6 +55,7 @@ export class Hub {
     private readonly opts: {
       authenticate: Authenticate;
       dispatch: Dispatch;
+      reauthorize?: Reauthorize;
       lifecycle?: Lifecycle;
       backplane?: Backplane;
       heartbeatMs?: number;
@@ -184,6 +189,11 @@ export class Hub {
     this.backplane.publish({ kind: "rooms", rooms, data: JSON.stringify(msg), exceptConn });
   }
 
+  /** Re-authorise every open socket of a user on every instance (role, toggles or access changed). */
+  reauthorizeUser(userId: number) {
+    this.backplane.publish({ kind: "reauth", userId });
+  }
+
   /** Close every socket of a user on every instance (session ended). */
   kickUser(userId: number, code: number = CLOSE.signedOut, reason = "signed out") {
     this.backplane.publish({ kind: "kick", userId, code, reason });
@@ -207,6 +217,10 @@ export class Hub {
       }
     } else if (env.kind === "kick") {
       for (const c of this.byUser.get(env.userId) ?? []) c.ws.close(env.code, env.reason);
+    } else if (env.kind === "reauth") {
+      const reauthorize = this.opts.reauthorize;
+      if (!reauthorize) return;
+      for (const c of this.byUser.get(env.userId) ?? []) this.track(reauthorize(this, c), "ws reauthorize failed");
     }
   }
 

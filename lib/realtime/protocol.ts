@@ -1,11 +1,11 @@
 import { z } from "zod";
+import type { ChatFrame, ConversationDTO, MessageDTO, ReceiptState, VisitorConversationView } from "../wire";
+import { MAX_BODY_CHARS } from "../constants";
 
 /**
  * The ws protocol. Every client frame is parsed with `ClientMessage` before
  * anything else looks at it; browser clients and the widget import types only.
  */
-export const MAX_FRAME_BYTES = 16 * 1024;
-export const MAX_BODY_CHARS = 4000;
 
 const Id = z.number().int().positive();
 const ConversationId = z.number().int().positive().max(2 ** 31 - 1);
@@ -33,62 +33,18 @@ export const ClientMessage = z.discriminatedUnion("type", [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export type SenderKind = "visitor" | "agent" | "admin" | "ai" | "system";
-
-export type MessageDTO = {
-  id: number;
-  conversationId: number;
-  senderKind: SenderKind;
-  senderId: number | null;
-  senderName: string | null;
-  body: string;
-  clientMsgId: string;
-  replyTo: { id: number; senderKind: SenderKind; excerpt: string; hasImage: boolean } | null;
-  attachment: { id: number; url: string; mime: string; width: number | null; height: number | null } | null;
-  createdAt: string;
-  deliveredAt: string | null;
-  readAt: string | null;
-  /**
-   * On live frames (ack, message): the id of the message before this one in
-   * the same chat. Inserts into a chat commit in id order, but their frames
-   * can arrive out of order; a client advances its "seen everything up to"
-   * mark only along this chain, so a reconnect never skips a message.
-   */
-  prevId?: number;
-};
-
-export type ConversationStatus = "queued" | "active" | "offline" | "closed";
-export type LeadStage = "new" | "qualified" | "not_qualified" | "converted";
-
-export type ConversationDTO = {
-  id: number;
-  projectId: number;
-  status: ConversationStatus;
-  assigneeId: number | null;
-  assigneeName: string | null;
-  assignedToAi: boolean;
-  leadStage: LeadStage;
-  visitor: { id: number; name: string; phone: string; email: string };
-  lastMessageAt: string;
-  lastMessagePreview: string;
-  staffUnread: number;
-  createdAt: string;
-  closedAt: string | null;
-};
-
-/** What a visitor may know about their chat: never lead stage, owner, unread counts or whether the AI answers. */
-export type VisitorConversationView = { id: number; status: ConversationStatus };
-
-export function visitorView(c: ConversationDTO): VisitorConversationView {
-  return { id: c.id, status: c.status };
-}
-
-export type ReceiptState = {
-  visitorMsgsDeliveredUpTo: number;
-  visitorMsgsReadUpTo: number;
-  staffMsgsDeliveredUpTo: number;
-  staffMsgsReadUpTo: number;
-};
+export type {
+  SenderKind,
+  MessageDTO,
+  ConversationStatus,
+  LeadStage,
+  ConversationDTO,
+  VisitorConversationView,
+  ReceiptState,
+  ChatFrame,
+} from "../wire";
+export { visitorView } from "../wire";
+export { CLOSE, MAX_BODY_CHARS, MAX_FRAME_BYTES } from "../constants";
 
 export type ServerMessage =
   | { type: "hello"; role: "visitor" | "admin" | "manager" | "agent" | "qa"; userId?: number; visitorId?: number }
@@ -109,21 +65,15 @@ export type ServerMessage =
   /** Sent to the sender once the message is committed (single tick). */
   | { type: "ack"; ref?: string; clientMsgId: string; message: MessageDTO }
   | { type: "message"; message: MessageDTO }
-  | { type: "receipt"; conversationId: number; side: "visitor" | "staff"; kind: "delivered" | "read"; upToId: number }
-  | { type: "typing"; conversationId: number; who: "visitor" | "staff"; on: boolean; name?: string }
+  | ChatFrame
   | { type: "conversation"; conversation: ConversationDTO }
   /** The visitor's view of a change to their chat (status only). */
   | { type: "chat"; chat: VisitorConversationView }
-  /** A visitor message on a closed chat started a new one: the visitor client switches to it. */
-  | { type: "moved"; fromConversationId: number; toConversationId: number };
-
-/** Close codes the clients understand. */
-export const CLOSE = {
-  /** Session ended (sign-out, force-logout, disabled): do not reconnect. */
-  signedOut: 4001,
-  /** Server restarting: reconnect with backoff. */
-  restart: 1012,
-} as const;
+  /**
+   * This socket's rights changed (a toggle turned off, the chat moved out of
+   * reach): it left the chat's room and receives nothing more about it.
+   */
+  | { type: "revoked"; conversationId: number };
 
 export const room = {
   /** Staff watching a chat (assignee, admins, QA). */

@@ -2,14 +2,15 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { users } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
-import { AppError } from "../errors";
+import { assertCan } from "../auth/permissions";
+import { effects, type VerbResult } from "../verb";
 
 export const BreakInput = z.object({ onBreak: z.boolean() });
 
-/** On break: no new chats, existing ones stay. */
-export async function setOnBreak({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<{ onBreak: boolean }> {
+/** On break: no new chats, existing ones stay. Back from a break is capacity: the queue drains. */
+export async function setOnBreak({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<VerbResult<{ onBreak: boolean }>> {
   const { onBreak } = BreakInput.parse(input);
-  if (ctx.actor.role !== "agent") throw new AppError("forbidden", "Only agents take breaks here.");
+  assertCan(ctx.actor, "agent.break");
   await ctx.db.update(users).set({ onBreak, updatedAt: ctx.now }).where(eq(users.id, ctx.actor.userId));
-  return { onBreak };
+  return { result: { onBreak }, effects: effects({ drain: !onBreak }) };
 }

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { holdsSql } from "../auth/permissions";
 import { VISITOR_OFFLINE_GRACE_MS } from "../chat/lifecycle";
 import { AGENT_GRACE_MS, PRESENCE_STALE_MS } from "./constants";
 
@@ -35,7 +36,7 @@ export function eligibleAgentSql(now: Date, opts: { phone: string; visitorPresen
   const limitCheck = opts.visitorPresent
     ? sql.raw(`(select count(*) from conversations x where x.assignee_id = ${u}.id and x.status = 'active') < ${u}.active_chat_limit`)
     : sql.raw(`(select count(*) from conversations x where x.assignee_id = ${u}.id and x.status = 'offline') < ${u}.offline_chat_limit`);
-  return sql`(${sql.raw(`${u}.role = 'agent' and ${u}.disabled = false and ${u}.live_chat_enabled = true and ${u}.on_break = false`)}
+  return sql`(${holdsSql("chat.receive_routed", u)} and ${sql.raw(`${u}.on_break = false`)}
     and ${agentOnlineSql(now, u)}
     and ${limitCheck}
     and not exists (select 1 from conversations y where y.assignee_id = ${sql.raw(u)}.id and y.status <> 'closed' and y.visitor_phone = ${opts.phone}))`;

@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rowsOf, sqlBool } from "../../db/raw";
 import type { StaffCtx } from "../auth/ctx";
-import { can } from "../auth/permissions";
-import { AppError } from "../errors";
+import { assertCan, roleHoldsSql } from "../auth/permissions";
 import { agentOnlineSql } from "./eligibility";
 
 export type AgentStatus = {
@@ -19,18 +18,19 @@ export type AgentStatus = {
   eligible: boolean;
 };
 
+/** Who may see the agents' presence and load: reassign targets, and the supervisors' grid. */
+export const LIST_AGENTS_PERMISSIONS = ["chat.reassign_own", "chat.assign_any", "chat.view_all"] as const;
+
 /** Agents with presence and load: reassign targets for agents, the agents-online grid for admins. */
 export async function listAgentStatus({ ctx }: { ctx: StaffCtx }): Promise<AgentStatus[]> {
-  if (!can(ctx.actor, "chat.reassign_own") && !can(ctx.actor, "chat.assign_any") && !can(ctx.actor, "chat.view_all")) {
-    throw new AppError("forbidden", "You don't have permission to do that.");
-  }
+  assertCan(ctx.actor, LIST_AGENTS_PERMISSIONS);
   const res = await ctx.db.execute(sql`
     select u.id, u.display_name, u.on_break, u.live_chat_enabled, u.active_chat_limit, u.offline_chat_limit,
            ${agentOnlineSql(ctx.now)} as online,
            (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'active')::int as active_count,
            (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'offline')::int as offline_count
     from users u
-    where u.role = 'agent' and u.disabled = false
+    where ${roleHoldsSql("chat.receive_routed")} and u.disabled = false
     order by u.display_name, u.id`);
   return rowsOf<Record<string, unknown>>(res).map((r) => {
     const online = sqlBool(r.online);

@@ -1,6 +1,15 @@
 import net from "node:net";
 import type { IncomingMessage } from "node:http";
 
+/** server.ts resolves the client IP (trusted hops only) and passes it in this header, after stripping any incoming one. */
+export const CLIENT_IP_HEADER = "x-occ-client-ip";
+
+/** The client IP server.ts resolved for this request ("" when unknown). */
+export function clientIp(req: Request): string {
+  return req.headers.get(CLIENT_IP_HEADER) ?? "";
+}
+
+
 export type TrustProxy = { hops: number; addresses: string[] };
 
 /** Strip the IPv4-mapped IPv6 prefix so "::ffff:1.2.3.4" and "1.2.3.4" are one address. */

@@ -2,7 +2,7 @@ import type { Db } from "../../db/client";
 import { getDb } from "../../db/client";
 import { getEnv } from "../env";
 import { AppError, toHttpResponse } from "../errors";
-import { clientIp } from "../http";
+import { clientIp } from "./client-ip";
 import { findProjectBySlug } from "../projects/default-project";
 import { isOriginAllowed, listAllAllowedOrigins, originMatches } from "../projects/origins";
 

@@ -1,6 +1,8 @@
 import { and, count, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { strikes, type StrikeRule } from "../../db/schema";
+import { systemCtx, withTransaction } from "../auth/ctx";
+import { audit } from "../audit";
 import { blockIp } from "./ip-blocks";
 import { STRIKE_RULES } from "./rules";
 
@@ -18,15 +20,13 @@ export async function recordStrike(db: Db, ip: string, rule: StrikeRule, now = n
     .from(strikes)
     .where(and(eq(strikes.ip, ip), eq(strikes.rule, rule), gt(strikes.createdAt, since)));
   if (n < r.limit) return false;
-  await blockIp(db, {
-    address: ip,
-    reason: r.reason,
-    source: "auto",
-    rule,
-    expiresAt: new Date(now.getTime() + r.blockMs),
+  const expiresAt = new Date(now.getTime() + r.blockMs);
+  await withTransaction(systemCtx(db, `strike:${rule}`, now), async (tx) => {
+    await blockIp(tx.db, { address: ip, reason: r.reason, source: "auto", rule, expiresAt });
+    // The window starts afresh once the block has been served.
+    await tx.db.delete(strikes).where(and(eq(strikes.ip, ip), eq(strikes.rule, rule)));
+    await audit(tx, "ip.block", { type: "ip", id: ip }, { source: "auto", rule, expiresAt: expiresAt.toISOString() });
   });
-  // The window starts afresh once the block has been served.
-  await db.delete(strikes).where(and(eq(strikes.ip, ip), eq(strikes.rule, rule)));
   return true;
 }
 

@@ -31,6 +31,8 @@ const EXPECTED: Record<string, Row> = {
   "console.manager": row(N, Y, N, N),
   "console.agent": row(N, N, Y, N),
   "console.qa": row(N, N, N, Y),
+  // Own profile and sessions, the console heartbeat: everyone signed in.
+  "profile.view": row(Y, Y, Y, Y),
   // View all chats & reports: admin, manager, QA (read-only) see everything; an agent only their own.
   "chat.view_all": row(Y, Y, N, Y),
   "chat.view_own": row(Y, Y, Y, N),
@@ -38,6 +40,12 @@ const EXPECTED: Record<string, Row> = {
   // QA is read-only: never replies to or closes a chat.
   "chat.reply": row(Y, Y, Y, N),
   "chat.close": row(Y, Y, Y, N),
+  // Admin/manager reply in any chat (the chat modal, an admin bubble); an agent only in their own.
+  "chat.reply_any": row(Y, Y, N, N),
+  // Round-robin hands chats to agents only (with Live Chat on).
+  "chat.receive_routed": row(N, N, Y, N),
+  // Breaks stop routing, so only agents take them.
+  "agent.break": row(N, N, Y, N),
   // Agents pick from the queue themselves; admins/managers assign instead.
   "chat.pick_queued": row(N, N, Y, N),
   // Assign & reassign: admin/manager any chat, an agent hands their own chat to others, QA never.
@@ -46,6 +54,8 @@ const EXPECTED: Record<string, Row> = {
   // Mark lead stage: admin/manager, agent on own chats, QA no.
   "chat.lead_stage": row(Y, Y, Y, N),
   "visitor.block": row(Y, Y, N, N),
+  // The visitor's IP is for those who may block it.
+  "visitor.view_ip": row(Y, Y, N, N),
   "chat.pdf": row(Y, Y, N, N),
   // CRM: QA may look (read-only), never edit; imports are for admin/manager.
   "crm.view": row(Y, Y, Y, Y),
@@ -99,7 +109,7 @@ describe("PERMISSIONS", () => {
 });
 
 describe("agent toggles", () => {
-  const chatPerms = ALL_PERMISSIONS.filter((p) => p.startsWith("chat."));
+  const chatPerms = ALL_PERMISSIONS.filter((p) => p.startsWith("chat.") || p === "agent.break");
   const crmPerms = ALL_PERMISSIONS.filter((p) => p.startsWith("crm."));
 
   it("covers the chat.* and crm.* families", () => {
@@ -124,7 +134,7 @@ describe("agent toggles", () => {
 
   it("an agent with both switches off keeps only their console", () => {
     const off = actor("agent", { liveChatEnabled: false, crmEnabled: false });
-    expect(ALL_PERMISSIONS.filter((p) => can(off, p))).toEqual(["console.agent"]);
+    expect(ALL_PERMISSIONS.filter((p) => can(off, p))).toEqual(["console.agent", "profile.view"]);
   });
 
   it.each(["admin", "manager", "qa"] as const)("the switches only apply to agents (%s keeps everything)", (role) => {

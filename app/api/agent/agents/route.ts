@@ -1,5 +1,5 @@
 import { withStaff } from "@/lib/http";
-import { listAgentStatus } from "@/lib/routing/list-agents";
+import { LIST_AGENTS_PERMISSIONS, listAgentStatus } from "@/lib/routing";
 
 // GET /api/agent/agents – agents with presence and load (reassign targets)
-export const GET = withStaff({}, async ({ ctx }) => Response.json({ agents: await listAgentStatus({ ctx }) }));
+export const GET = withStaff({ permission: LIST_AGENTS_PERMISSIONS }, async ({ ctx }) => Response.json({ agents: await listAgentStatus({ ctx }) }));

@@ -1,17 +1,17 @@
-import { bumpSessionVersion } from "@/lib/auth/sign-in";
+import { staffActor } from "@/lib/auth/ctx";
 import { findStaffBySession, readCookie, SESSION_COOKIE, sessionClearCookie } from "@/lib/auth/session";
+import { applyEffects } from "@/lib/effects";
 import { assertSameOrigin, withPublic } from "@/lib/http";
-import { getHub } from "@/lib/realtime/hub";
-import { staffSignedOut } from "@/lib/routing";
+import { signOutStaff } from "@/lib/staff/sign-out";
 
 // POST /api/auth/logout – end the session everywhere: the old cookie stops working at once
-export const POST = withPublic(async ({ req, db }) => {
+export const POST = withPublic(async ({ req, db, ip, now }) => {
   assertSameOrigin(req);
   const user = await findStaffBySession(db, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
   if (user) {
-    await bumpSessionVersion(db, user.id);
-    getHub()?.kickUser(user.id);
-    await staffSignedOut(db, user.id);
+    const ctx = { actor: staffActor(user), db, now, ip };
+    const { effects } = await signOutStaff({ ctx, input: { userId: user.id } });
+    await applyEffects(ctx, effects);
   }
   return new Response(null, { status: 204, headers: { "Set-Cookie": sessionClearCookie() } });
 });

@@ -1,20 +1,18 @@
+import { anonymousCtx } from "@/lib/auth/ctx";
 import { startConversation } from "@/lib/chat/start-conversation";
 import { visitorSetCookie } from "@/lib/chat/visitor-session";
+import { applyEffects } from "@/lib/effects";
 import { readJson } from "@/lib/http";
-import { publishConversations } from "@/lib/realtime/publish";
-import { drainAndPublish } from "@/lib/routing";
 import { visitorPreflight, withVisitorApi } from "@/lib/security/cors";
 
 export const OPTIONS = visitorPreflight;
 
 // POST /api/visitor/conversations – the contact form: start (or resume) a chat
 export const POST = withVisitorApi(async ({ req, db, ip, now, origin }) => {
-  const result = await startConversation({ db, now, ip, input: await readJson(req), headers: req.headers, origin });
-  if (result.created) {
-    // After commit: show the new chat in the inboxes, then hand it to the next eligible agent.
-    await publishConversations(db, [result.conversationId]);
-    await drainAndPublish(db, now);
-  }
+  const ctx = anonymousCtx(db, { now, ip });
+  const { result, effects } = await startConversation({ ctx, input: await readJson(req), headers: req.headers, origin });
+  // After commit: the new chat shows in the inboxes and goes to the next eligible agent.
+  await applyEffects(ctx, effects);
   return Response.json(
     { token: result.token, conversationId: result.conversationId, created: result.created },
     {

@@ -1,12 +1,11 @@
+import { applyEffects } from "@/lib/effects";
 import { readJson, withStaff } from "@/lib/http";
-import { drainAndPublish, publishRouting, reassignConversation } from "@/lib/routing";
+import { reassignConversation } from "@/lib/routing";
 
-// POST /api/chat/conversations/:id/assign – agent: hand own chat to another agent; admin/manager: assign any chat
-export const POST = withStaff<{ id: string }>({}, async ({ ctx, req, params }) => {
+// POST /api/chat/conversations/:id/assign {agentId} – agent: hand own chat to another agent; admin/manager: assign any chat
+export const POST = withStaff<{ id: string }>({ permission: ["chat.assign_any", "chat.reassign_own"] }, async ({ ctx, req, params }) => {
   const body = (await readJson(req)) as Record<string, unknown>;
-  const a = await reassignConversation({ ctx, input: { ...body, conversationId: Number(params.id) } });
-  await publishRouting(ctx.db, [a]);
-  // The previous owner may now have room for a waiting chat.
-  if (a.previousAgentId) await drainAndPublish(ctx.db, ctx.now);
-  return Response.json(a);
+  const { result, effects } = await reassignConversation({ ctx, input: { ...body, conversationId: params.id } });
+  await applyEffects(ctx, effects);
+  return Response.json(result);
 });

@@ -1,15 +1,10 @@
-import { closeConversation } from "@/lib/chat/lifecycle";
+import { closeConversation } from "@/lib/chat/close-conversation";
+import { applyEffects } from "@/lib/effects";
 import { withStaff } from "@/lib/http";
-import { publishConversations } from "@/lib/realtime/publish";
-import { drainAndPublish } from "@/lib/routing";
 
 // POST /api/chat/conversations/:id/close – end a chat (agents: their own)
 export const POST = withStaff<{ id: string }>({ permission: "chat.close" }, async ({ ctx, params }) => {
-  const res = await closeConversation({ ctx, input: { conversationId: Number(params.id) } });
-  if (res.changed) {
-    await publishConversations(ctx.db, [res.conversationId]);
-    // A slot freed up: the oldest waiting chat gets it.
-    await drainAndPublish(ctx.db, ctx.now);
-  }
-  return Response.json(res);
+  const { result, effects } = await closeConversation({ ctx, input: { conversationId: params.id } });
+  await applyEffects(ctx, effects);
+  return Response.json(result);
 });

@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, lte, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { staffPresence, users } from "../../db/schema";
-import { AGENT_GRACE_MS, PRESENCE_STALE_MS } from "../routing/constants";
+import { AGENT_GRACE_MS, PRESENCE_STALE_MS } from "./constants";
 
 /**
  * Record how many console connections a staff user has on this instance.

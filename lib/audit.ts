@@ -1,0 +1,35 @@
+import { auditLog } from "../db/schema";
+import type { Ctx } from "./auth/ctx";
+import { AppError } from "./errors";
+
+/** The closed set of audited actions; the back office's audit log filters on these. */
+export type AuditAction =
+  | "conversation.pick"
+  | "conversation.assign"
+  | "conversation.close"
+  | "conversation.lead_stage"
+  | "auth.sign_out"
+  | "auth.inactive_sign_out"
+  | "staff.update"
+  | "ip.block";
+
+export type AuditTarget = { type: "conversation" | "user" | "ip"; id: string | number };
+
+/**
+ * Write one audit row inside the transaction of the change it records, so the
+ * two commit or roll back together. Called only from inside `withTransaction`.
+ */
+export async function audit(ctx: Ctx, action: AuditAction, target: AuditTarget | null, data: Record<string, unknown> = {}) {
+  if (!ctx.inTx) throw new AppError("internal", `audit(${action}) outside a transaction`);
+  const a = ctx.actor;
+  await ctx.db.insert(auditLog).values({
+    actorKind: a.type === "system" ? `system:${a.job}` : a.type,
+    actorId: a.type === "staff" ? a.userId : a.type === "visitor" ? a.visitorId : null,
+    action,
+    targetType: target?.type ?? null,
+    targetId: target ? String(target.id) : null,
+    data,
+    ip: ctx.ip || null,
+    createdAt: ctx.now,
+  });
+}

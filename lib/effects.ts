@@ -1,0 +1,38 @@
+import type { Ctx } from "./auth/ctx";
+import { systemCtx } from "./auth/ctx";
+import { AppError } from "./errors";
+import { getHub } from "./realtime/hub";
+import { publishConversations, publishMessage, publishToConversation } from "./realtime/publish";
+import { drainQueue } from "./routing";
+import { isEmpty, type Effects } from "./verb";
+
+/**
+ * The one place where a committed state change reaches the outside world:
+ * route handlers, the ws dispatcher and the sweepers all call this with what
+ * their verb returned. Order: messages and chat frames, then the chats'
+ * new state, then rights and sessions, then the queue drain (whose own
+ * assignments are published the same way). Without a hub (tests, `next
+ * build`) publishing does nothing; the drain still runs.
+ */
+export async function applyEffects(ctx: Ctx, fx: Effects, opts: { exceptConn?: string } = {}): Promise<void> {
+  // Publishing inside a transaction would announce what may still roll back.
+  if (ctx.inTx) throw new AppError("internal", "applyEffects inside a transaction");
+  if (isEmpty(fx)) return;
+  const hub = getHub();
+  for (const m of fx.messages) publishMessage(m.message, m.assigneeId, opts.exceptConn);
+  for (const f of fx.chatFrames) {
+    publishToConversation(f.type === "moved" ? f.fromConversationId : f.conversationId, f, opts.exceptConn);
+  }
+  if (fx.conversations.length) {
+    const ids = [...new Set(fx.conversations.map((c) => c.id))];
+    const previous = [...new Set(fx.conversations.map((c) => c.previousAssigneeId).filter((x): x is number => x != null))];
+    await publishConversations(ctx.db, ids, previous);
+  }
+  for (const userId of new Set(fx.reauthorize)) hub?.reauthorizeUser(userId);
+  for (const userId of new Set(fx.signOut)) hub?.kickUser(userId);
+  if (fx.drain) {
+    const drained = await drainQueue({ ctx: systemCtx(ctx.db, "drain", ctx.now) });
+    // A drain's own effects never ask for another drain, so this recursion stops here.
+    await applyEffects(ctx, { ...drained.effects, drain: false });
+  }
+}

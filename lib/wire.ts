@@ -1,0 +1,70 @@
+/**
+ * What crosses the wire: the chat's data as clients see it (staff DTOs, the
+ * visitor's narrower view, per-chat frames). lib/chat produces these, the ws
+ * protocol and the effects layer carry them, the browser clients import them:
+ * types only, so no folder depends on another through them.
+ */
+
+export type SenderKind = "visitor" | "agent" | "admin" | "ai" | "system";
+
+export type MessageDTO = {
+  id: number;
+  conversationId: number;
+  senderKind: SenderKind;
+  senderId: number | null;
+  senderName: string | null;
+  body: string;
+  clientMsgId: string;
+  replyTo: { id: number; senderKind: SenderKind; excerpt: string; hasImage: boolean } | null;
+  attachment: { id: number; url: string; mime: string; width: number | null; height: number | null } | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  readAt: string | null;
+  /**
+   * On live frames (ack, message): the id of the message before this one in
+   * the same chat. Inserts into a chat commit in id order, but their frames
+   * can arrive out of order; a client advances its "seen everything up to"
+   * mark only along this chain, so a reconnect never skips a message.
+   */
+  prevId?: number;
+};
+
+export type ConversationStatus = "queued" | "active" | "offline" | "closed";
+export type LeadStage = "new" | "qualified" | "not_qualified" | "converted";
+
+export type ConversationDTO = {
+  id: number;
+  projectId: number;
+  status: ConversationStatus;
+  assigneeId: number | null;
+  assigneeName: string | null;
+  assignedToAi: boolean;
+  leadStage: LeadStage;
+  visitor: { id: number; name: string; phone: string; email: string };
+  lastMessageAt: string;
+  lastMessagePreview: string;
+  staffUnread: number;
+  createdAt: string;
+  closedAt: string | null;
+};
+
+/** What a visitor may know about their chat: never lead stage, owner, unread counts or whether the AI answers. */
+export type VisitorConversationView = { id: number; status: ConversationStatus };
+
+export function visitorView(c: ConversationDTO): VisitorConversationView {
+  return { id: c.id, status: c.status };
+}
+
+export type ReceiptState = {
+  visitorMsgsDeliveredUpTo: number;
+  visitorMsgsReadUpTo: number;
+  staffMsgsDeliveredUpTo: number;
+  staffMsgsReadUpTo: number;
+};
+
+/** Frames about one chat that go to everyone in it, staff and visitor alike. */
+export type ChatFrame =
+  | { type: "receipt"; conversationId: number; side: "visitor" | "staff"; kind: "delivered" | "read"; upToId: number }
+  | { type: "typing"; conversationId: number; who: "visitor" | "staff"; on: boolean; name?: string }
+  /** A visitor message on a closed chat started a new one: the visitor client switches to it. */
+  | { type: "moved"; fromConversationId: number; toConversationId: number };
