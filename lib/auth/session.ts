@@ -4,6 +4,7 @@ import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { users } from "../../db/schema";
+import { setCookie } from "../cookies";
 import { getEnv } from "../env";
 
 export const SESSION_COOKIE = "occ_session";
@@ -32,33 +33,14 @@ export async function unsealSession(value: string | undefined | null): Promise<S
   }
 }
 
-export function readCookie(cookieHeader: string | null | undefined, name: string): string | undefined {
-  if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(";")) {
-    const i = part.indexOf("=");
-    if (i < 0) continue;
-    if (part.slice(0, i).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(i + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
-function cookieAttrs(maxAge: number): string {
-  const secure = getEnv().secureCookies ? "; Secure" : "";
-  return `Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
-}
+export { readCookie } from "../cookies";
 
 export function sessionSetCookie(value: string): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; ${cookieAttrs(TTL_SECONDS)}`;
+  return setCookie(SESSION_COOKIE, value, { maxAge: TTL_SECONDS });
 }
 
 export function sessionClearCookie(): string {
-  return `${SESSION_COOKIE}=; ${cookieAttrs(0)}`;
+  return setCookie(SESSION_COOKIE, "", { maxAge: 0 });
 }
 
 export type StaffUser = typeof users.$inferSelect;

@@ -14,13 +14,14 @@ import { sniffImage } from "./image-sniff";
 
 /** 5 MB: plenty for a phone photo, small enough to keep history fast. */
 import { MAX_ATTACHMENT_BYTES } from "../constants";
+import { DbId } from "../validation";
 export { MAX_ATTACHMENT_BYTES };
 
 export function uploadsDir() {
   return path.join(getEnv().dataDir, "uploads");
 }
 
-const UploadInput = z.object({ conversationId: z.coerce.number().int().positive() });
+const UploadInput = z.object({ conversationId: DbId });
 
 async function refuse(ctx: Ctx, code: "unsupported_media_type" | "payload_too_large" | "bad_request", message: string): Promise<never> {
   // Bad uploads count toward the upload strike rule (8 in 10 min → 2 h block).

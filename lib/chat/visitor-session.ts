@@ -2,8 +2,7 @@ import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { conversations, projects, visitors, type ConversationStatus } from "../../db/schema";
-import { readCookie } from "../auth/session";
-import { getEnv } from "../env";
+import { readCookie, setCookie } from "../cookies";
 import { AppError } from "../errors";
 import { findProjectBySlug } from "../projects/default-project";
 import { assertVisitorOrigin, type VisitorOrigin } from "../security/cors";
@@ -32,9 +31,8 @@ export function isTokenShaped(token: unknown): token is string {
 
 /** The `Set-Cookie` value carrying a visitor token (SameSite=Lax, Secure on https). */
 export function visitorSetCookie(projectId: number, token: string): string {
-  const secure = getEnv().secureCookies ? "; Secure" : "";
   // HttpOnly: page scripts get the token from localStorage or the server render, never from the cookie.
-  return `${visitorCookieName(projectId)}=${token}; Path=/; Max-Age=${VISITOR_COOKIE_MAX_AGE}; SameSite=Lax; HttpOnly${secure}`;
+  return setCookie(visitorCookieName(projectId), token, { maxAge: VISITOR_COOKIE_MAX_AGE });
 }
 
 /** The visitor token a request carries for a project: `x-visitor-token` header, else the project cookie. */

@@ -3,6 +3,7 @@ import { quickReplies } from "../../db/schema";
 
 /** Product brief: "Each agent saves up to 5 canned replies." */
 import { MAX_QUICK_REPLIES, QUICK_REPLY_MAX_CHARS } from "../constants";
+import { DbId } from "../validation";
 export { MAX_QUICK_REPLIES, QUICK_REPLY_MAX_CHARS };
 
 export const QuickReplyBody = z
@@ -11,7 +12,7 @@ export const QuickReplyBody = z
   .min(1, "A quick reply can't be empty.")
   .max(QUICK_REPLY_MAX_CHARS, `A quick reply is at most ${QUICK_REPLY_MAX_CHARS} characters.`);
 
-export const QuickReplyId = z.coerce.number().int().positive().max(2 ** 31 - 1);
+export const QuickReplyId = DbId;
 
 export type QuickReplyDTO = { id: number; body: string; position: number };
 

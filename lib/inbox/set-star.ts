@@ -4,9 +4,10 @@ import { stars } from "../../db/schema";
 import type { StaffCtx } from "../auth/ctx";
 import { assertCan } from "../auth/permissions";
 import { getConversationOrThrow } from "../chat/access";
+import { DbId } from "../validation";
 
 export const SetStarInput = z.object({
-  conversationId: z.coerce.number().int().positive().max(2 ** 31 - 1),
+  conversationId: DbId,
   starred: z.boolean(),
 });
 

@@ -1,6 +1,4 @@
-import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { users } from "../../db/schema";
 import type { Ctx } from "../auth/ctx";
 import { canWrite, getConversationOrThrow } from "../chat/access";
 import { listMessagesAfter, loadReceiptState, readMessagePage } from "../chat/history";
@@ -9,7 +7,7 @@ import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
 import { markReceipt } from "../chat/receipts";
 import { sendMessage } from "../chat/send-message";
 import { toWsError } from "../errors";
-import { staffConnectionsChanged } from "../routing";
+import { recordActivity, staffConnectionsChanged } from "../routing";
 import { singleton } from "../singleton";
 import { effects, type Effects } from "../verb";
 import { syncInboxRooms } from "./access";
@@ -172,9 +170,7 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
           return;
         }
         case "heartbeat": {
-          if (conn.identity.kind === "staff") {
-            await db.update(users).set({ lastActivityAt: ctx.now }).where(eq(users.id, conn.identity.userId));
-          }
+          if (conn.identity.kind === "staff") await recordActivity({ ctx: { ...ctx, actor: conn.identity.actor } });
           return;
         }
       }

@@ -1,14 +1,15 @@
 import { z } from "zod";
 import type { ChatFrame, ConversationDTO, MessageDTO, ReceiptState, VisitorConversationView } from "../wire";
 import { MAX_BODY_CHARS } from "../constants";
+import { BigIdValue, DbIdValue } from "../validation";
 
 /**
  * The ws protocol. Every client frame is parsed with `ClientMessage` before
  * anything else looks at it; browser clients and the widget import types only.
  */
 
-const Id = z.number().int().positive();
-const ConversationId = z.number().int().positive().max(2 ** 31 - 1);
+const Id = BigIdValue;
+const ConversationId = DbIdValue;
 const Ref = z.string().max(64).optional();
 
 export const ClientMessage = z.discriminatedUnion("type", [

@@ -6,7 +6,7 @@ import { setStaffConnections } from "./presence";
 
 export { drainQueue, pickConversation, reassignConversation, agentOnline, lockCursor, type Assignment } from "./assign";
 export { setOnBreak } from "./break";
-export { setStaffConnections, heartbeatPresence, markSignedOut } from "./presence";
+export { setStaffConnections, heartbeatPresence, markSignedOut, recordActivity } from "./presence";
 export { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, releaseChatsOf, type Release } from "./sweepers";
 export { listAgentStatus, LIST_AGENTS_PERMISSIONS } from "./list-agents";
 

@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, lte, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { staffPresence, users } from "../../db/schema";
+import type { StaffCtx } from "../auth/ctx";
 import { AGENT_GRACE_MS, PRESENCE_STALE_MS } from "./constants";
 
 /**
@@ -83,4 +84,9 @@ async function startGraceIfGone(db: Db, userId: number, since: Date) {
     update users set offline_since = coalesce(offline_since, ${since.toISOString()}::timestamptz)
     where id = ${userId}
       and not exists (select 1 from staff_presence p where p.user_id = ${userId} and p.connections > 0)`);
+}
+
+/** The console is open and in use: the 5-minute inactivity sign-out starts over. */
+export async function recordActivity({ ctx }: { ctx: StaffCtx }): Promise<void> {
+  await ctx.db.update(users).set({ lastActivityAt: ctx.now }).where(eq(users.id, ctx.actor.userId));
 }
