@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import type { DbHandle } from "../db/client";
 import { conversations, messages } from "../db/schema";
-import { staffActor } from "../lib/auth/ctx";
+import { staffActor } from "../lib/ctx";
 import { selectMessageDTOs } from "../lib/chat/dto";
 import { encodeCursor, listMessages, listMessagesAfter } from "../lib/chat/history";
 import { markReceipt } from "../lib/chat/receipts";

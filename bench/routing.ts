@@ -9,11 +9,11 @@
 import { sql } from "drizzle-orm";
 import type { DbHandle } from "../db/client";
 import { roundRobinCursor } from "../db/schema";
-import { staffActor } from "../lib/auth/ctx";
+import { staffActor, systemCtx } from "../lib/ctx";
 import { listBucket } from "../lib/inbox/list-bucket";
 import { drainQueue } from "../lib/routing/assign";
 import { CURSOR_KEY } from "../lib/routing/constants";
-import { setStaffConnections } from "../lib/realtime/presence";
+import { setStaffConnections } from "../lib/routing/presence";
 import { createProject, createStaff } from "../tests/factories";
 import { ms, ratio, summarize, type Summary } from "./lib/stats";
 
@@ -93,7 +93,7 @@ export async function runRouting(h: DbHandle, cfg: RoutingConfig, log: (s: strin
   const t0 = performance.now();
   for (let i = 0; i < cfg.queued; i++) {
     const t = performance.now();
-    const done = await drainQueue(h.db, now, { max: 1 });
+    const { result: done } = await drainQueue({ ctx: systemCtx(h.db, "drain", now), input: { max: 1 } });
     lat.push(performance.now() - t);
     if (done.length !== 1) throw new Error(`drain stopped after ${i} assignments`);
   }
@@ -104,7 +104,9 @@ export async function runRouting(h: DbHandle, cfg: RoutingConfig, log: (s: strin
   await bulkConversations(h, project.id, cfg.queued, { status: "queued", start: now, stepMs: 1 });
   const callers = 4;
   const t1 = performance.now();
-  const results = await Promise.all(Array.from({ length: callers }, () => drainQueue(h.db, now, { max: cfg.queued })));
+  const results = await Promise.all(
+    Array.from({ length: callers }, async () => (await drainQueue({ ctx: systemCtx(h.db, "drain", now), input: { max: cfg.queued } })).result),
+  );
   const concurrentPerSec = cfg.queued / ((performance.now() - t1) / 1000);
   const assigned = results.flat();
   const over = await exec(h).execute(sql`

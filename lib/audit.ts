@@ -1,5 +1,5 @@
 import { auditLog } from "../db/schema";
-import type { Ctx } from "./auth/ctx";
+import type { Ctx } from "./ctx";
 import { AppError } from "./errors";
 
 /** The closed set of audited actions; the back office's audit log filters on these. */

@@ -1,5 +1,5 @@
-import type { Ctx } from "./auth/ctx";
-import { systemCtx } from "./auth/ctx";
+import type { Ctx } from "./ctx";
+import { systemCtx } from "./ctx";
 import { AppError } from "./errors";
 import { getHub } from "./realtime/hub";
 import { publishConversations, publishMessage, publishToConversation } from "./realtime/publish";

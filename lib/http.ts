@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { staffActor, type StaffCtx } from "./auth/ctx";
+import { staffActor, type StaffCtx } from "./ctx";
 import { assertCan, type Permission } from "./auth/permissions";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "./auth/session";
 import { AppError, toHttpResponse } from "./errors";

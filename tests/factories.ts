@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
 import { projects, users, type StaffRole } from "../db/schema";
 import { hashPassword } from "../lib/auth/password";
-import { staffActor, type StaffCtx } from "../lib/auth/ctx";
+import { staffActor, type StaffCtx } from "../lib/ctx";
 
 let seq = 0;
 const uniq = () => `${Date.now().toString(36)}${(++seq).toString(36)}${randomBytes(2).toString("hex")}`;

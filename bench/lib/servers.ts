@@ -4,10 +4,11 @@ import { eq } from "drizzle-orm";
 import { WebSocketServer, type WebSocket } from "ws";
 import { getDb } from "../../db/client";
 import { users } from "../../db/schema";
-import { staffActor } from "../../lib/auth/ctx";
-import { createDispatcher, onConnClose, onConnOpen } from "../../lib/realtime/dispatch";
-import { Hub, setHub, type Authenticate, type Conn } from "../../lib/realtime/hub";
-import { staffConnectionsChanged } from "../../lib/routing";
+import { staffActor } from "../../lib/ctx";
+import { applyEffects } from "../../lib/effects";
+import { reauthorizeConn } from "../../lib/realtime/access";
+import { connectionLifecycle, createDispatcher } from "../../lib/realtime/dispatch";
+import { Hub, setHub, type Authenticate } from "../../lib/realtime/hub";
 import { MAX_FRAME_BYTES } from "../../lib/realtime/protocol";
 
 /**
@@ -24,7 +25,7 @@ export const benchAuthenticate: Authenticate = async (_req, url) => {
     const db = await getDb();
     const [u] = await db.select().from(users).where(eq(users.id, Number(a))).limit(1);
     if (!u || u.disabled) return null;
-    return { kind: "staff", userId: u.id, role: u.role, actor: staffActor(u) };
+    return { kind: "staff", userId: u.id, role: u.role, actor: staffActor(u), sessionVersion: u.sessionVersion };
   }
   return null;
 };
@@ -33,32 +34,21 @@ export type AppServer = { url: string; hub: Hub; close: () => Promise<void> };
 
 /**
  * The production realtime stack without Next: a real http server on
- * 127.0.0.1:0, the real Hub, createDispatcher and lifecycle hooks, wired
+ * 127.0.0.1:0, the real Hub, createDispatcher, effects and lifecycle hooks, wired
  * as server.ts does (and installed with setHub so publish.ts finds it).
  * Not started: the scheduler (sweepers, presence heartbeat) — nothing in a
  * run lasts long enough for them to matter, and they would add noise.
  */
 export async function startAppServer(): Promise<AppServer> {
   const server = http.createServer((_req, res) => res.writeHead(404).end());
-  // server.ts's staff presence hook: connection count in the db, queue drain when an agent comes online.
-  const presence = async (hub: Hub, conn: Conn) => {
-    if (conn.identity.kind !== "staff") return;
-    const { userId, role } = conn.identity;
-    await staffConnectionsChanged(await getDb(), { userId, role, instanceId: hub.instanceId, connections: hub.userConns(userId).length });
-  };
+  // As server.ts wires it: the lifecycle counts staff presence (an agent coming online drains
+  // the queue) and starts a visitor's grace; every verb's effects go through applyEffects.
+  const deps = { hub: () => hub, apply: applyEffects };
   const hub: Hub = new Hub({
     authenticate: benchAuthenticate,
-    dispatch: createDispatcher(() => hub),
-    lifecycle: {
-      onOpen: async (conn) => {
-        onConnOpen(hub, conn);
-        await presence(hub, conn);
-      },
-      onClose: async (conn, rooms) => {
-        await onConnClose(conn, rooms);
-        await presence(hub, conn);
-      },
-    },
+    dispatch: createDispatcher(deps),
+    reauthorize: reauthorizeConn,
+    lifecycle: connectionLifecycle(deps),
     clientIp: () => "127.0.0.1",
   });
   setHub(hub);

@@ -4,7 +4,7 @@ import type { DbHandle } from "../../db/client";
 import { auditLog, conversations, users } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import { createConversation, createStaff, staffCtxFor } from "../../tests/factories";
-import { systemCtx, withTransaction } from "../auth/ctx";
+import { systemCtx, withTransaction } from "../ctx";
 import { audit } from "../audit";
 import { closeConversation } from "../chat/close-conversation";
 import { setLeadStage } from "../chat/set-lead-stage";

@@ -4,7 +4,7 @@ import type { DbHandle } from "../../db/client";
 import { conversations } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import { createConversation, createStaff, staffCtxFor, visitorCtxFor } from "../../tests/factories";
-import { withTransaction } from "../auth/ctx";
+import { withTransaction } from "../ctx";
 import { closeConversation } from "../chat/close-conversation";
 import { sendMessage } from "../chat/send-message";
 import { applyEffects } from "../effects";

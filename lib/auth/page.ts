@@ -2,7 +2,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "../../db/client";
 import type { StaffRole } from "../../db/schema";
-import { staffActor } from "./ctx";
+import { staffActor } from "../ctx";
 import { can, CONSOLE_PATH, CONSOLE_PERMISSION } from "./permissions";
 import { findStaffBySession, SESSION_COOKIE, type StaffUser } from "./session";
 

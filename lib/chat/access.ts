@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { conversations } from "../../db/schema";
-import type { Actor, Ctx } from "../auth/ctx";
+import type { Actor, Ctx } from "../ctx";
 import { can } from "../auth/permissions";
 import { AppError } from "../errors";
 

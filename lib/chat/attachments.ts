@@ -4,7 +4,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { attachments } from "../../db/schema";
-import type { Ctx } from "../auth/ctx";
+import type { Ctx } from "../ctx";
 import { can } from "../auth/permissions";
 import { getEnv } from "../env";
 import { AppError } from "../errors";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { withTransaction, type Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../ctx";
 import { assertCan } from "../auth/permissions";
 import { audit } from "../audit";
 import { AppError } from "../errors";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { visitorAttributions } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { can } from "../auth/permissions";
 import { AppError } from "../errors";
 import { getConversationOrThrow } from "./access";

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { conversations, messages } from "../../db/schema";
-import type { Ctx } from "../auth/ctx";
+import type { Ctx } from "../ctx";
 import type { MessageDTO, ReceiptState } from "../wire";
 import { getConversationOrThrow } from "./access";
 import { loadMessageDTOs } from "./dto";

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { conversations, type ConversationStatus } from "../../db/schema";
 import { rowsOf } from "../../db/raw";
-import type { Ctx } from "../auth/ctx";
+import type { Ctx } from "../ctx";
 import { AppError } from "../errors";
 
 /** 15 s: brief tab switches and network blips must not flicker the agent's buckets (product brief). */

@@ -2,7 +2,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { keysetCursor } from "../validation";
 import { conversations } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { assertCan } from "../auth/permissions";
 import type { ConversationDTO } from "../wire";
 import { loadConversationDTOs } from "./dto";

@@ -1,7 +1,7 @@
 import { and, count, eq, gt, isNull, lte, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { conversations, messages } from "../../db/schema";
-import { withTransaction, type Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../ctx";
 import { effects, type VerbResult } from "../verb";
 import { canWrite, getConversationOrThrow } from "./access";
 import { BigId, DbId } from "../validation";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { conversations } from "../../db/schema";
-import { staffActor, type Ctx } from "../auth/ctx";
+import { staffActor, type Ctx } from "../ctx";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "../auth/session";
 import { AppError } from "../errors";
 import { assertSameOrigin, clientIp } from "../http";

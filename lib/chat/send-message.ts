@@ -1,7 +1,7 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { attachments, conversations, messages, visitors } from "../../db/schema";
-import { withTransaction, type Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../ctx";
 import { effects, type VerbResult } from "../verb";
 import { can } from "../auth/permissions";
 import { AppError } from "../errors";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { conversations, LEAD_STAGES } from "../../db/schema";
-import { withTransaction, type StaffCtx } from "../auth/ctx";
+import { withTransaction, type StaffCtx } from "../ctx";
 import { audit } from "../audit";
 import { DbId } from "../validation";
 import { effects, type VerbResult } from "../verb";

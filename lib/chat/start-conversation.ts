@@ -11,7 +11,7 @@ import { assertVisitorOrigin, type VisitorOrigin } from "../security/cors";
 import { isIpBlocked } from "../security/ip-blocks";
 import { checkEmail, checkName, isCountryCode, normalizePhone } from "./contact";
 import { findOpenConversation, findVisitorByToken } from "./visitor-session";
-import { withTransaction, type Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../ctx";
 import { effects, type VerbResult } from "../verb";
 
 /**

@@ -1,4 +1,4 @@
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { assertCan } from "../auth/permissions";
 
 /**

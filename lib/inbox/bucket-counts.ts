@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, ne, or, sql } from "drizzle-orm";
 import { conversations } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { assertAgentInbox } from "./access";
 import { bucketWhere } from "./list-bucket";
 import type { Bucket } from "./buckets";

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { quickReplies, users } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { assertCan } from "../auth/permissions";
 import { AppError } from "../errors";
 import { MAX_QUICK_REPLIES, QuickReplyBody, toQuickReplyDTO, type QuickReplyDTO } from "./quick-reply";

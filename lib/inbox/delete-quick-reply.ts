@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { quickReplies } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { assertCan } from "../auth/permissions";
 import { AppError } from "../errors";
 import { QuickReplyId } from "./quick-reply";

@@ -2,7 +2,7 @@ import { and, desc, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from 
 import { z } from "zod";
 import { keysetCursor } from "../validation";
 import { conversations, stars, visitors } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { loadConversationDTOs } from "../chat/dto";
 import type { ConversationDTO } from "../wire";
 import { assertAgentInbox } from "./access";

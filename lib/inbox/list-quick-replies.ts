@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { quickReplies } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { assertCan } from "../auth/permissions";
 import { toQuickReplyDTO, type QuickReplyDTO } from "./quick-reply";
 

@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { systemCtx } from "../auth/ctx";
+import { systemCtx } from "../ctx";
 import { applyEffects } from "../effects";
 import { drainQueue, sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors } from "../routing";
 import type { Effects, VerbResult } from "../verb";

@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { conversations, users } from "../../db/schema";
-import { staffActor } from "../auth/ctx";
+import { staffActor } from "../ctx";
 import { can } from "../auth/permissions";
 import { canRead } from "../chat/access";
 import { CLOSE } from "../constants";

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { getDb } from "../../db/client";
-import { staffActor } from "../auth/ctx";
+import { staffActor } from "../ctx";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "../auth/session";
 import { findVisitorBySlugAndToken } from "../chat/visitor-session";
 import { isOriginAllowed } from "../projects/origins";

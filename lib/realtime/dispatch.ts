@@ -1,5 +1,5 @@
 import { getDb } from "../../db/client";
-import type { Ctx } from "../auth/ctx";
+import type { Ctx } from "../ctx";
 import { canWrite, getConversationOrThrow } from "../chat/access";
 import { listMessagesAfter, loadReceiptState, readMessagePage } from "../chat/history";
 import { loadConversationDTO } from "../chat/dto";

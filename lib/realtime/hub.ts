@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { logger } from "../logger";
 import { peekSingleton, setSingleton } from "../singleton";
 import { memoryBackplane, type Backplane, type Envelope } from "./backplane";
-import type { StaffActor } from "../auth/ctx";
+import type { StaffActor } from "../ctx";
 import { CLOSE, MAX_FRAME_BYTES } from "../constants";
 import type { ServerMessage } from "./protocol";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { rowsOf, sqlBool } from "../../db/raw";
 import { roundRobinCursor, users } from "../../db/schema";
-import { staffActor, withTransaction, type Ctx, type StaffCtx } from "../auth/ctx";
+import { staffActor, withTransaction, type Ctx, type StaffCtx } from "../ctx";
 import { assertCan, can, rolesWith } from "../auth/permissions";
 import { audit } from "../audit";
 import { getConversationOrThrow } from "../chat/access";

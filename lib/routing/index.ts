@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import type { StaffActor } from "../auth/ctx";
+import type { StaffActor } from "../ctx";
 import { can } from "../auth/permissions";
 import { effects, type Effects } from "../verb";
 import { setStaffConnections } from "./presence";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { rowsOf, sqlBool } from "../../db/raw";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { assertCan, roleHoldsSql } from "../auth/permissions";
 import { agentOnlineSql } from "./eligibility";
 

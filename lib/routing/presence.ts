@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, lte, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { staffPresence, users } from "../../db/schema";
-import type { StaffCtx } from "../auth/ctx";
+import type { StaffCtx } from "../ctx";
 import { AGENT_GRACE_MS, PRESENCE_STALE_MS } from "./constants";
 
 /**

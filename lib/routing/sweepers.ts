@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { rowsOf, sqlBool } from "../../db/raw";
-import { withTransaction, type Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../ctx";
 import { roleHoldsSql } from "../auth/permissions";
 import { bumpSessionVersion } from "../auth/sign-in";
 import { audit } from "../audit";
@@ -25,6 +25,17 @@ function releaseEffects(changes: Change[]): Effects {
     conversations: changes.map((c) => ({ id: c.conversationId, previousAssigneeId: c.previousAssigneeId })),
     drain: changes.some((c) => c.to === "queued"),
   });
+}
+
+/** `agentGone` for the chats a query picked (rows of id, previous owner, status). */
+async function requeue(ctx: Ctx, res: unknown): Promise<VerbResult<Release[]>> {
+  const rows = rowsOf<{ id: number; prev: number; status: "active" | "offline" }>(res).map((r) => ({
+    conversationId: Number(r.id),
+    from: r.status,
+    previousAssigneeId: Number(r.prev),
+  }));
+  const changes = await transitionMany(ctx, "agentGone", rows);
+  return { result: changes.map(toRelease), effects: releaseEffects(changes) };
 }
 
 /**
@@ -92,13 +103,7 @@ export async function sweepAgentGrace({ ctx }: { ctx: Ctx }): Promise<VerbResult
         where c.status in ('active', 'offline')
       )
       select r.id, r.assignee_id as prev, r.status from ranked r where r.status = 'active' or r.rn > r.lim`);
-    const rows = rowsOf<{ id: number; prev: number; status: "active" | "offline" }>(res).map((r) => ({
-      conversationId: Number(r.id),
-      from: r.status,
-      previousAssigneeId: Number(r.prev),
-    }));
-    const changes = await transitionMany(tx, "agentGone", rows);
-    return { result: changes.map(toRelease), effects: releaseEffects(changes) };
+    return requeue(tx, res);
   });
 }
 
@@ -114,13 +119,7 @@ export async function releaseChatsOf(ctx: Ctx, userIds: number[]): Promise<VerbR
     const res = await tx.db.execute(sql`
       select c.id, c.assignee_id as prev, c.status from conversations c
       where c.assignee_id in (${ids}) and c.status in ('active', 'offline')`);
-    const rows = rowsOf<{ id: number; prev: number; status: "active" | "offline" }>(res).map((r) => ({
-      conversationId: Number(r.id),
-      from: r.status,
-      previousAssigneeId: Number(r.prev),
-    }));
-    const changes = await transitionMany(tx, "agentGone", rows);
-    return { result: changes.map(toRelease), effects: releaseEffects(changes) };
+    return requeue(tx, res);
   });
 }
 

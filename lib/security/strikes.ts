@@ -1,7 +1,7 @@
 import { and, count, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { strikes, type StrikeRule } from "../../db/schema";
-import { systemCtx, withTransaction } from "../auth/ctx";
+import { systemCtx, withTransaction } from "../ctx";
 import { audit } from "../audit";
 import { blockIp } from "./ip-blocks";
 import { STRIKE_RULES } from "./rules";

@@ -1,4 +1,4 @@
-import { withTransaction, type Ctx } from "../auth/ctx";
+import { withTransaction, type Ctx } from "../ctx";
 import { bumpSessionVersion } from "../auth/sign-in";
 import { audit } from "../audit";
 import { lockCursor, markSignedOut, releaseChatsOf } from "../routing";

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { rowsOf } from "../../db/raw";
 import { STAFF_ROLES, users } from "../../db/schema";
-import { staffActor, withTransaction, type StaffCtx } from "../auth/ctx";
+import { staffActor, withTransaction, type StaffCtx } from "../ctx";
 import { assertCan, can, rolesWith } from "../auth/permissions";
 import { bumpSessionVersion } from "../auth/sign-in";
 import { audit } from "../audit";

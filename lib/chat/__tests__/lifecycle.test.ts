@@ -4,7 +4,7 @@ import type { DbHandle } from "../../../db/client";
 import { conversations } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
 import { createConversation, createStaff, staffCtxFor } from "../../../tests/factories";
-import { systemCtx } from "../../auth/ctx";
+import { systemCtx } from "../../ctx";
 import { isAppError } from "../../errors";
 import { LIFECYCLE_EVENTS, nextStatus, STATUSES, transition, transitionMany, type Guard, type LifecycleEvent } from "../lifecycle";
 

@@ -6,7 +6,9 @@ import { createTestDb } from "../../../db/testing";
 import { createConversation, createProject, createStaff, staffCtxFor, visitorCtxFor } from "../../../tests/factories";
 import { getConversationOrThrow } from "../access";
 import { listMessages, listMessagesAfter, loadReceiptState } from "../history";
-import { closeConversation, visitorCameOnline, visitorWentAway, VISITOR_OFFLINE_GRACE_MS } from "../lifecycle";
+import { closeConversation } from "../close-conversation";
+import { visitorCameOnline, visitorWentAway, VISITOR_OFFLINE_GRACE_MS } from "../lifecycle";
+import { systemCtx } from "../../ctx";
 import { setStaffConnections, sweepOfflineVisitors } from "../../routing";
 import { markReceipt } from "../receipts";
 import { sendMessage } from "../send-message";
@@ -19,14 +21,19 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** sendMessage's stored result (its effects are not published in these tests). */
+const send = async (a: Parameters<typeof sendMessage>[0]) => (await sendMessage(a)).result;
+const receipt = async (a: Parameters<typeof markReceipt>[0]) => (await markReceipt(a)).result;
+const sweepVisitors = async (now: Date) => (await sweepOfflineVisitors({ ctx: systemCtx(h.db, "sweep", now) })).result;
+
 const cid = (n: number) => `client-msg-${n.toString().padStart(6, "0")}`;
 
 describe("sendMessage", () => {
   it("stores a message once per client id: a retry returns the stored row", async () => {
     const { visitor, conversation } = await createConversation(h.db);
     const ctx = visitorCtxFor(h.db, visitor);
-    const first = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(1), body: "hello" } });
-    const again = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(1), body: "hello" } });
+    const first = await send({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(1), body: "hello" } });
+    const again = await send({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(1), body: "hello" } });
     expect(first.duplicate).toBe(false);
     expect(again.duplicate).toBe(true);
     expect(again.message.id).toBe(first.message.id);
@@ -41,7 +48,7 @@ describe("sendMessage", () => {
     const { visitor, conversation } = await createConversation(h.db);
     const ctx = visitorCtxFor(h.db, visitor);
     const input = { conversationId: conversation.id, clientMsgId: cid(2), body: "racing" };
-    const results = await Promise.all([1, 2, 3].map(() => sendMessage({ ctx, input })));
+    const results = await Promise.all([1, 2, 3].map(() => send({ ctx, input })));
     expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
     const rows = await h.db.select().from(messages).where(eq(messages.conversationId, conversation.id));
     expect(rows).toHaveLength(1);
@@ -73,11 +80,11 @@ describe("sendMessage", () => {
     const admin = await createStaff(h.db, { role: "admin" });
     const { conversation } = await createConversation(h.db, { assigneeId: agent.id });
     const input = (n: number) => ({ conversationId: conversation.id, clientMsgId: cid(100 + n), body: "reply" });
-    const mine = await sendMessage({ ctx: staffCtxFor(h.db, agent), input: input(1) });
+    const mine = await send({ ctx: staffCtxFor(h.db, agent), input: input(1) });
     expect(mine.message.senderKind).toBe("agent");
     await expect(sendMessage({ ctx: staffCtxFor(h.db, other), input: input(2) })).rejects.toMatchObject({ code: "forbidden" });
     await expect(sendMessage({ ctx: staffCtxFor(h.db, qa), input: input(3) })).rejects.toMatchObject({ code: "forbidden" });
-    const fromAdmin = await sendMessage({ ctx: staffCtxFor(h.db, admin), input: input(4) });
+    const fromAdmin = await send({ ctx: staffCtxFor(h.db, admin), input: input(4) });
     expect(fromAdmin.message.senderKind).toBe("admin");
     // QA may read.
     await expect(getConversationOrThrow(staffCtxFor(h.db, qa), conversation.id)).resolves.toMatchObject({ id: conversation.id });
@@ -86,10 +93,10 @@ describe("sendMessage", () => {
   it("quotes only messages of the same conversation", async () => {
     const a = await createConversation(h.db);
     const b = await createConversation(h.db);
-    const inB = await sendMessage({ ctx: visitorCtxFor(h.db, b.visitor), input: { conversationId: b.conversation.id, clientMsgId: cid(5), body: "b" } });
+    const inB = await send({ ctx: visitorCtxFor(h.db, b.visitor), input: { conversationId: b.conversation.id, clientMsgId: cid(5), body: "b" } });
     const ctxA = visitorCtxFor(h.db, a.visitor);
-    const first = await sendMessage({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(6), body: "original" } });
-    const reply = await sendMessage({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(7), body: "re", replyToId: first.message.id } });
+    const first = await send({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(6), body: "original" } });
+    const reply = await send({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(7), body: "re", replyToId: first.message.id } });
     expect(reply.message.replyTo).toMatchObject({ id: first.message.id, excerpt: "original" });
     await expect(
       sendMessage({ ctx: ctxA, input: { conversationId: a.conversation.id, clientMsgId: cid(8), body: "re", replyToId: inB.message.id } }),
@@ -104,13 +111,13 @@ describe("sendMessage", () => {
       sendMessage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(9), body: "late" } }),
     ).rejects.toMatchObject({ code: "conflict" });
     const ctx = visitorCtxFor(h.db, visitor);
-    const res = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(10), body: "back again" } });
+    const res = await send({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(10), body: "back again" } });
     expect(res.movedFrom).toBe(conversation.id);
     expect(res.message.conversationId).not.toBe(conversation.id);
     const [fresh] = await h.db.select().from(conversations).where(eq(conversations.id, res.message.conversationId));
     expect(fresh).toMatchObject({ status: "queued", visitorId: visitor.id, assigneeId: null });
     // Retrying the same client id against the old chat id returns the same message.
-    const retry = await sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(10), body: "back again" } });
+    const retry = await send({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(10), body: "back again" } });
     expect(retry).toMatchObject({ duplicate: true, message: { id: res.message.id } });
   });
 });
@@ -120,17 +127,17 @@ describe("receipts", () => {
     const agent = await createStaff(h.db, { role: "agent" });
     const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
     const vctx = visitorCtxFor(h.db, visitor);
-    const m1 = await sendMessage({ ctx: vctx, input: { conversationId: conversation.id, clientMsgId: cid(20), body: "one" } });
-    const m2 = await sendMessage({ ctx: vctx, input: { conversationId: conversation.id, clientMsgId: cid(21), body: "two" } });
+    const m1 = await send({ ctx: vctx, input: { conversationId: conversation.id, clientMsgId: cid(20), body: "one" } });
+    const m2 = await send({ ctx: vctx, input: { conversationId: conversation.id, clientMsgId: cid(21), body: "two" } });
     const actx = staffCtxFor(h.db, agent);
-    expect(await markReceipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m1.message.id, kind: "delivered" } })).toMatchObject({
+    expect(await receipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m1.message.id, kind: "delivered" } })).toMatchObject({
       side: "visitor",
       kind: "delivered",
       upToId: m1.message.id,
     });
     // Not forward: nothing to publish.
-    expect(await markReceipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m1.message.id, kind: "delivered" } })).toBeNull();
-    const read = await markReceipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m2.message.id, kind: "read" } });
+    expect(await receipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m1.message.id, kind: "delivered" } })).toBeNull();
+    const read = await receipt({ ctx: actx, input: { conversationId: conversation.id, upToId: m2.message.id, kind: "read" } });
     expect(read).toMatchObject({ kind: "read", upToId: m2.message.id });
     const state = await loadReceiptState(actx, conversation.id);
     expect(state).toMatchObject({ visitorMsgsDeliveredUpTo: m2.message.id, visitorMsgsReadUpTo: m2.message.id, staffMsgsReadUpTo: 0 });
@@ -144,9 +151,9 @@ describe("receipts", () => {
     const agent = await createStaff(h.db, { role: "agent" });
     const qa = await createStaff(h.db, { role: "qa" });
     const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
-    const sent = await sendMessage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(30), body: "hi" } });
-    expect(await markReceipt({ ctx: staffCtxFor(h.db, qa), input: { conversationId: conversation.id, upToId: 10 ** 9, kind: "read" } })).toBeNull();
-    const r = await markReceipt({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, upToId: 10 ** 9, kind: "read" } });
+    const sent = await send({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(30), body: "hi" } });
+    expect(await receipt({ ctx: staffCtxFor(h.db, qa), input: { conversationId: conversation.id, upToId: 10 ** 9, kind: "read" } })).toBeNull();
+    const r = await receipt({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, upToId: 10 ** 9, kind: "read" } });
     expect(r).toMatchObject({ side: "staff", upToId: sent.message.id });
   });
 });
@@ -197,19 +204,19 @@ describe("visitor offline sweeper (15 s grace)", () => {
     const t0 = new Date("2026-03-01T10:00:00.000Z");
     // The agent is online (their console connected), so the chat parks with them.
     await setStaffConnections(h.db, { userId: agent.id, instanceId: "t", connections: 1, now: new Date(t0.getTime() + 10_000) });
-    await visitorWentAway(h.db, conversation.id, t0);
+    await visitorWentAway(systemCtx(h.db, "ws", t0), conversation.id);
     const at = (ms: number) => new Date(t0.getTime() + ms);
-    expect((await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS - 1) })).map((r) => r.conversationId)).not.toContain(conversation.id);
+    expect((await sweepVisitors(at(VISITOR_OFFLINE_GRACE_MS - 1))).map((r) => r.conversationId)).not.toContain(conversation.id);
     const [still] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(still.status).toBe("active");
-    expect(await sweepOfflineVisitors({ db: h.db, now: at(VISITOR_OFFLINE_GRACE_MS + 1) })).toContainEqual({
+    expect(await sweepVisitors(at(VISITOR_OFFLINE_GRACE_MS + 1))).toContainEqual({
       conversationId: conversation.id,
       previousAgentId: agent.id,
       status: "offline",
     });
     const [off] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(off.status).toBe("offline");
-    expect(await visitorCameOnline(h.db, conversation.id, at(60_000))).toBe(true);
+    expect(await visitorCameOnline(systemCtx(h.db, "ws", at(60_000)), conversation.id)).toMatchObject({ event: "visitorReturned", from: "offline", to: "active" });
     const [back] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(back).toMatchObject({ status: "active", visitorOfflineSince: null });
   });
@@ -218,15 +225,15 @@ describe("visitor offline sweeper (15 s grace)", () => {
     const agent = await createStaff(h.db, { role: "agent" });
     const { conversation } = await createConversation(h.db, { assigneeId: agent.id, status: "active" });
     const t0 = new Date("2026-03-01T11:00:00.000Z");
-    await visitorWentAway(h.db, conversation.id, t0);
-    await visitorCameOnline(h.db, conversation.id, new Date(t0.getTime() + 5_000));
-    expect((await sweepOfflineVisitors({ db: h.db, now: new Date(t0.getTime() + 60_000) })).map((r) => r.conversationId)).not.toContain(conversation.id);
+    await visitorWentAway(systemCtx(h.db, "ws", t0), conversation.id);
+    await visitorCameOnline(systemCtx(h.db, "ws", new Date(t0.getTime() + 5_000)), conversation.id);
+    expect((await sweepVisitors(new Date(t0.getTime() + 60_000))).map((r) => r.conversationId)).not.toContain(conversation.id);
   });
 
   it("a visitor message wakes an offline chat", async () => {
     const agent = await createStaff(h.db, { role: "agent" });
     const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id, status: "offline" });
-    const res = await sendMessage({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, clientMsgId: cid(40), body: "I'm back" } });
+    const res = await send({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, clientMsgId: cid(40), body: "I'm back" } });
     expect(res.conversationChanged).toBe(true);
     const [c] = await h.db.select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(c.status).toBe("active");
@@ -240,7 +247,7 @@ describe("visitor offline sweeper (15 s grace)", () => {
     const { conversation } = await createConversation(h.db, { assigneeId: agent.id, projectId: project.id });
     await expect(closeConversation({ ctx: staffCtxFor(h.db, qa), input: { conversationId: conversation.id } })).rejects.toMatchObject({ code: "forbidden" });
     await expect(closeConversation({ ctx: staffCtxFor(h.db, other), input: { conversationId: conversation.id } })).rejects.toMatchObject({ code: "forbidden" });
-    expect(await closeConversation({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id } })).toMatchObject({ changed: true });
+    expect((await closeConversation({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id } })).result).toMatchObject({ changed: true });
   });
 });
 
@@ -274,10 +281,10 @@ describe("prevId chain", () => {
     const agent = await createStaff(h.db, { role: "agent" });
     const { visitor, conversation } = await createConversation(h.db, { assigneeId: agent.id });
     const other = await createConversation(h.db);
-    const m1 = await sendMessage({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, clientMsgId: cid(60), body: "1" } });
+    const m1 = await send({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: conversation.id, clientMsgId: cid(60), body: "1" } });
     // A message elsewhere in between must not break this chat's chain.
-    await sendMessage({ ctx: visitorCtxFor(h.db, other.visitor), input: { conversationId: other.conversation.id, clientMsgId: cid(61), body: "x" } });
-    const m2 = await sendMessage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(62), body: "2" } });
+    await send({ ctx: visitorCtxFor(h.db, other.visitor), input: { conversationId: other.conversation.id, clientMsgId: cid(61), body: "x" } });
+    const m2 = await send({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, clientMsgId: cid(62), body: "2" } });
     expect(m1.message.prevId).toBe(0);
     expect(m2.message.prevId).toBe(m1.message.id);
   });
@@ -290,8 +297,8 @@ describe("one open chat per visitor", () => {
     await closeConversation({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id } });
     const ctx = visitorCtxFor(h.db, visitor);
     const [a, b] = await Promise.all([
-      sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(70), body: "tab one" } }),
-      sendMessage({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(71), body: "tab two" } }),
+      send({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(70), body: "tab one" } }),
+      send({ ctx, input: { conversationId: conversation.id, clientMsgId: cid(71), body: "tab two" } }),
     ]);
     expect(a.message.conversationId).toBe(b.message.conversationId);
     expect(a.message.conversationId).not.toBe(conversation.id);

@@ -21,11 +21,11 @@ describe("setLeadStage", () => {
     const agent = await createStaff(h.db);
     const { conversation } = await createConversation(h.db, { assigneeId: agent.id });
     const later = new Date(conversation.lastMessageAt.getTime() + 86_400_000);
-    const dto = await setLeadStage({ ctx: staffCtxFor(h.db, agent, later), input: { conversationId: conversation.id, stage: "converted" } });
+    const { result: dto } = await setLeadStage({ ctx: staffCtxFor(h.db, agent, later), input: { conversationId: conversation.id, stage: "converted" } });
     expect(dto).toMatchObject({ id: conversation.id, leadStage: "converted", lastMessageAt: conversation.lastMessageAt.toISOString() });
     expect(await stageOf(conversation.id)).toBe("converted");
     // Setting the same stage again is harmless.
-    expect((await setLeadStage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, stage: "converted" } })).leadStage).toBe("converted");
+    expect((await setLeadStage({ ctx: staffCtxFor(h.db, agent), input: { conversationId: conversation.id, stage: "converted" } })).result.leadStage).toBe("converted");
   });
 
   it("refuses an agent on someone else's chat or the queue", async () => {
@@ -48,9 +48,9 @@ describe("setLeadStage", () => {
     await expect(setLeadStage({ ctx: staffCtxFor(h.db, off), input: { conversationId: conversation.id, stage: "qualified" } })).rejects.toMatchObject({ code: "forbidden" });
 
     const admin = await createStaff(h.db, { role: "admin" });
-    expect((await setLeadStage({ ctx: staffCtxFor(h.db, admin), input: { conversationId: conversation.id, stage: "not_qualified" } })).leadStage).toBe("not_qualified");
+    expect((await setLeadStage({ ctx: staffCtxFor(h.db, admin), input: { conversationId: conversation.id, stage: "not_qualified" } })).result.leadStage).toBe("not_qualified");
     const manager = await createStaff(h.db, { role: "manager" });
-    expect((await setLeadStage({ ctx: staffCtxFor(h.db, manager), input: { conversationId: conversation.id, stage: "qualified" } })).leadStage).toBe("qualified");
+    expect((await setLeadStage({ ctx: staffCtxFor(h.db, manager), input: { conversationId: conversation.id, stage: "qualified" } })).result.leadStage).toBe("qualified");
     expect(await stageOf(conversation.id)).toBe("qualified");
   });
 

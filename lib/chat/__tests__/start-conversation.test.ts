@@ -6,9 +6,11 @@ import type { Db, DbHandle } from "../../../db/client";
 import { blockedIps, conversations, visitorAttributions, visitors } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
 import { createProject } from "../../../tests/factories";
+import { anonymousCtx } from "../../ctx";
 import { parseEnv } from "../../env";
 import { setSingleton } from "../../singleton";
 import { refreshIpBlocks } from "../../security/ip-blocks";
+import { isEmpty } from "../../verb";
 import { startConversation } from "../start-conversation";
 import { findVisitorByToken, resolveVisitorConversation } from "../visitor-session";
 
@@ -44,6 +46,11 @@ async function counts() {
   return { visitors: await n(visitors), attributions: await n(visitorAttributions), conversations: await n(conversations) };
 }
 
+/** The verb as the visitor route calls it (an anonymous ctx at `now` from `ip`); returns its result. */
+async function start({ now, ip, ...rest }: { now: Date; ip: string; input: unknown; headers?: Headers }) {
+  return (await startConversation({ ctx: anonymousCtx(db, { now, ip }), ...rest })).result;
+}
+
 const valid = (over: Record<string, unknown> = {}) => ({
   slug: project.slug,
   name: " Asha Rao ",
@@ -57,8 +64,7 @@ describe("startConversation", () => {
   it("creates a visitor, its attribution and a queued conversation in one go", async () => {
     const before = await counts();
     const headers = new Headers({ "user-agent": UA, "accept-language": "en-GB,en;q=0.8", "cf-ipcountry": "GB" });
-    const r = await startConversation({
-      db,
+    const r = await start({
       now: NOW,
       ip: IP,
       headers,
@@ -120,7 +126,7 @@ describe("startConversation", () => {
   it("takes geo from proxy headers when TRUST_PROXY is configured", async () => {
     useEnv({ TRUST_PROXY: "1" });
     const headers = new Headers({ "cf-ipcountry": "IN", "cf-ipcity": "Pune", "cf-region": "Maharashtra" });
-    const r = await startConversation({ db, now: NOW, ip: "203.0.113.40", headers, input: valid() });
+    const r = await start({ now: NOW, ip: "203.0.113.40", headers, input: valid() });
     const [c] = await db.select().from(conversations).where(eq(conversations.id, r.conversationId));
     const [a] = await db.select().from(visitorAttributions).where(eq(visitorAttributions.id, c.attributionId!));
     expect(a).toMatchObject({ geoCountry: "IN", geoRegion: "Maharashtra", geoCity: "Pune" });
@@ -133,26 +139,25 @@ describe("startConversation", () => {
     ["email", { email: "asha@" }],
   ])("refuses an invalid %s and creates nothing", async (field, over) => {
     const before = await counts();
-    const err = await startConversation({ db, now: NOW, ip: IP, input: valid(over) }).catch((e) => e);
+    const err = await start({ now: NOW, ip: IP, input: valid(over) }).catch((e) => e);
     expect(err?.name).toBe("ZodError");
     expect(err.issues.map((i: { path: string[] }) => i.path.join("."))).toContain(field);
     expect(await counts()).toEqual(before);
   });
 
   it("reports every bad contact field at once", async () => {
-    const err = await startConversation({ db, now: NOW, ip: IP, input: { slug: project.slug } }).catch((e) => e);
+    const err = await start({ now: NOW, ip: IP, input: { slug: project.slug } }).catch((e) => e);
     expect(err.issues.map((i: { path: string[] }) => i.path.join(".")).sort()).toEqual(["email", "name", "phone"]);
   });
 
   it("normalises a national number with the picked country", async () => {
-    const r = await startConversation({ db, now: NOW, ip: IP, input: valid({ country: "IN", phone: "098765 43210" }) });
+    const r = await start({ now: NOW, ip: IP, input: valid({ country: "IN", phone: "098765 43210" }) });
     const [v] = await db.select().from(visitors).where(eq(visitors.id, r.visitorId));
     expect(v.phone).toBe("+919876543210");
   });
 
   it("bad attribution never blocks the start; the bad field is dropped", async () => {
-    const r = await startConversation({
-      db,
+    const r = await start({
       now: NOW,
       ip: IP,
       input: valid({ attribution: { landingUrl: "javascript:alert(1)", referrer: 7, timeOnPageMs: -4, utmSource: "x".repeat(9999), language: "<script>" } }),
@@ -160,13 +165,13 @@ describe("startConversation", () => {
     const [c] = await db.select().from(conversations).where(eq(conversations.id, r.conversationId));
     const [a] = await db.select().from(visitorAttributions).where(eq(visitorAttributions.id, c.attributionId!));
     expect(a).toMatchObject({ landingUrl: null, referrer: null, timeOnPageMs: 0, utmSource: null, language: null });
-    const garbage = await startConversation({ db, now: NOW, ip: IP, input: valid({ attribution: "garbage" }) });
+    const garbage = await start({ now: NOW, ip: IP, input: valid({ attribution: "garbage" }) });
     expect(garbage.created).toBe(true);
   });
 
   it("an unknown project is not_found and creates nothing", async () => {
     const before = await counts();
-    await expect(startConversation({ db, now: NOW, ip: IP, input: valid({ slug: "no-such-project" }) })).rejects.toMatchObject({ code: "not_found" });
+    await expect(start({ now: NOW, ip: IP, input: valid({ slug: "no-such-project" }) })).rejects.toMatchObject({ code: "not_found" });
     expect(await counts()).toEqual(before);
   });
 
@@ -174,27 +179,35 @@ describe("startConversation", () => {
     await db.insert(blockedIps).values({ address: "192.0.2.0/24", reason: "abuse", source: "manual" });
     await refreshIpBlocks(db);
     const before = await counts();
-    await expect(startConversation({ db, now: NOW, ip: "192.0.2.77", input: valid() })).rejects.toMatchObject({ code: "blocked" });
+    await expect(start({ now: NOW, ip: "192.0.2.77", input: valid() })).rejects.toMatchObject({ code: "blocked" });
     // Even with invalid input: the ban is checked first and says nothing else.
-    await expect(startConversation({ db, now: NOW, ip: "192.0.2.77", input: {} })).rejects.toMatchObject({ code: "blocked" });
+    await expect(start({ now: NOW, ip: "192.0.2.77", input: {} })).rejects.toMatchObject({ code: "blocked" });
     expect(await counts()).toEqual(before);
     await db.delete(blockedIps);
     await refreshIpBlocks(db);
   });
 
   it("a token for this project reuses the visitor and its open conversation", async () => {
-    const first = await startConversation({ db, now: NOW, ip: IP, input: valid() });
+    const first = await start({ now: NOW, ip: IP, input: valid() });
     const before = await counts();
-    const again = await startConversation({ db, now: NOW, ip: IP, input: valid({ token: first.token, name: "Asha R" }) });
+    const again = await start({ now: NOW, ip: IP, input: valid({ token: first.token, name: "Asha R" }) });
     expect(again).toEqual({ ...first, created: false });
     expect(await counts()).toEqual(before);
   });
 
+  it("a new chat asks to be published and routed; a resumed one asks for nothing", async () => {
+    const first = await startConversation({ ctx: anonymousCtx(db, { now: NOW, ip: IP }), input: valid() });
+    expect(first.effects).toMatchObject({ conversations: [{ id: first.result.conversationId }], drain: true });
+    const again = await startConversation({ ctx: anonymousCtx(db, { now: NOW, ip: IP }), input: valid({ token: first.result.token }) });
+    expect(again.result.created).toBe(false);
+    expect(isEmpty(again.effects)).toBe(true);
+  });
+
   it("after the chat closed, the same token opens a new conversation for the same (returning) visitor", async () => {
-    const first = await startConversation({ db, now: NOW, ip: IP, input: valid() });
+    const first = await start({ now: NOW, ip: IP, input: valid() });
     await db.update(conversations).set({ status: "closed", closedAt: NOW }).where(eq(conversations.id, first.conversationId));
     const later = new Date(NOW.getTime() + 60_000);
-    const again = await startConversation({ db, now: later, ip: IP, input: valid({ token: first.token, email: "new@example.com" }) });
+    const again = await start({ now: later, ip: IP, input: valid({ token: first.token, email: "new@example.com" }) });
     expect(again.created).toBe(true);
     expect(again.visitorId).toBe(first.visitorId);
     expect(again.token).toBe(first.token);
@@ -209,8 +222,8 @@ describe("startConversation", () => {
 
   it("a token from project A is ignored in project B (new visitor, A untouched)", async () => {
     const other = await createProject(db);
-    const a = await startConversation({ db, now: NOW, ip: IP, input: valid() });
-    const b = await startConversation({ db, now: NOW, ip: IP, input: valid({ slug: other.slug, token: a.token }) });
+    const a = await start({ now: NOW, ip: IP, input: valid() });
+    const b = await start({ now: NOW, ip: IP, input: valid({ slug: other.slug, token: a.token }) });
     expect(b.created).toBe(true);
     expect(b.visitorId).not.toBe(a.visitorId);
     expect(b.token).not.toBe(a.token);

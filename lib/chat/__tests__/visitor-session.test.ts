@@ -6,6 +6,7 @@ import type { Db, DbHandle } from "../../../db/client";
 import { conversations } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
 import { createProject } from "../../../tests/factories";
+import { anonymousCtx } from "../../ctx";
 import { parseEnv } from "../../env";
 import { setSingleton } from "../../singleton";
 import { startConversation } from "../start-conversation";
@@ -41,9 +42,12 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** Start (or resume) a chat as the visitor route does, from no particular IP; returns the verb's result. */
+const start = async (now: Date, input: unknown) => (await startConversation({ ctx: anonymousCtx(db, { now, ip: "" }), input })).result;
+
 describe("visitor tokens are project-scoped", () => {
   it("a token resolves only in its own project", async () => {
-    const a = await startConversation({ db, now: NOW, ip: "", input: { slug: projectA.slug, ...contact } });
+    const a = await start(NOW, { slug: projectA.slug, ...contact });
     expect((await findVisitorByToken(db, projectA.id, a.token))?.id).toBe(a.visitorId);
     expect(await findVisitorByToken(db, projectB.id, a.token)).toBeNull();
     expect((await resolveVisitorConversation(db, projectA.id, a.token))?.id).toBe(a.conversationId);
@@ -60,10 +64,10 @@ describe("visitor tokens are project-scoped", () => {
   });
 
   it("prefers the open conversation, else the latest closed one", async () => {
-    const a = await startConversation({ db, now: NOW, ip: "", input: { slug: projectA.slug, ...contact } });
+    const a = await start(NOW, { slug: projectA.slug, ...contact });
     await db.update(conversations).set({ status: "closed" }).where(eq(conversations.id, a.conversationId));
     expect((await resolveVisitorConversation(db, projectA.id, a.token))?.id).toBe(a.conversationId);
-    const b = await startConversation({ db, now: new Date(NOW.getTime() + 1000), ip: "", input: { slug: projectA.slug, ...contact, token: a.token } });
+    const b = await start(new Date(NOW.getTime() + 1000), { slug: projectA.slug, ...contact, token: a.token });
     expect((await resolveVisitorConversation(db, projectA.id, a.token))?.id).toBe(b.conversationId);
   });
 });
@@ -91,7 +95,7 @@ describe("reading the token from a request", () => {
 
 describe("resumeVisitorSession", () => {
   it("resumes from a token in the body or the cookie", async () => {
-    const a = await startConversation({ db, now: NOW, ip: "", input: { slug: projectA.slug, ...contact } });
+    const a = await start(NOW, { slug: projectA.slug, ...contact });
     const fromBody = await resumeVisitorSession({ db, now: NOW, input: { slug: projectA.slug, token: a.token } });
     expect(fromBody).toMatchObject({ conversationId: a.conversationId, visitor: { name: "Ravi" }, token: a.token, projectId: projectA.id });
     const headers = new Headers({ cookie: `${visitorCookieName(projectA.id)}=${a.token}` });
@@ -99,7 +103,7 @@ describe("resumeVisitorSession", () => {
   });
 
   it("gives the same not_found for an unknown token, another project's token and an unknown slug", async () => {
-    const a = await startConversation({ db, now: NOW, ip: "", input: { slug: projectA.slug, ...contact } });
+    const a = await start(NOW, { slug: projectA.slug, ...contact });
     const errors = await Promise.all([
       resumeVisitorSession({ db, now: NOW, input: { slug: projectA.slug, token: "Z".repeat(43) } }).catch((e) => e),
       resumeVisitorSession({ db, now: NOW, input: { slug: projectB.slug, token: a.token } }).catch((e) => e),

@@ -156,7 +156,7 @@ describe("keyset paging", () => {
     expect(before).toEqual([...ids].reverse());
 
     const [row] = await h.db.select().from(conversations).where(eq(conversations.id, ids[0]));
-    const dto = await setLeadStage({ ctx: staffCtxFor(h.db, me, new Date(base + 3_600_000)), input: { conversationId: ids[0], stage: "qualified" } });
+    const { result: dto } = await setLeadStage({ ctx: staffCtxFor(h.db, me, new Date(base + 3_600_000)), input: { conversationId: ids[0], stage: "qualified" } });
     expect(dto.leadStage).toBe("qualified");
     expect(dto.lastMessageAt).toBe(row.lastMessageAt.toISOString());
 

@@ -14,7 +14,9 @@ import { createConversation, createProject, createStaff } from "../../../tests/f
 import { sealSession, SESSION_COOKIE } from "../../auth/session";
 import { setSingleton } from "../../singleton";
 import { authenticateUpgrade } from "../authenticate";
-import { createDispatcher, onConnClose, onConnOpen } from "../dispatch";
+import { applyEffects } from "../../effects";
+import { reauthorizeConn } from "../access";
+import { connectionLifecycle, createDispatcher } from "../dispatch";
 import { Hub, setHub } from "../hub";
 import { MAX_BODY_CHARS, MAX_FRAME_BYTES } from "../protocol";
 import { recordFrames, type Frame } from "../../../tests/ws-client";
@@ -22,7 +24,7 @@ import { recordFrames, type Frame } from "../../../tests/ws-client";
 /**
  * The ws hub end to end inside one process: a real http server, the real Hub,
  * the real upgrade authentication (visitor token + project + Origin, staff
- * cookie + own Origin), the real dispatcher and lifecycle hooks, against a
+ * cookie + own Origin), the real dispatcher, effects and lifecycle hooks, against a
  * migrated test database installed as the process's db singleton.
  */
 
@@ -45,10 +47,13 @@ beforeAll(async () => {
   h = await createTestDb();
   setSingleton("db", Promise.resolve(h));
   server = http.createServer((_req, res) => res.writeHead(404).end());
+  // Wired as server.ts wires it.
+  const deps = { hub: () => hub, apply: applyEffects };
   hub = new Hub({
     authenticate: authenticateUpgrade,
-    dispatch: createDispatcher(() => hub),
-    lifecycle: { onOpen: (conn) => onConnOpen(hub, conn), onClose: onConnClose },
+    dispatch: createDispatcher(deps),
+    reauthorize: reauthorizeConn,
+    lifecycle: connectionLifecycle(deps),
     clientIp: () => "127.0.0.1",
   });
   setHub(hub);

@@ -2,8 +2,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
-import type { StaffActor } from "../../auth/ctx";
+import type { StaffActor } from "../../ctx";
 import { logger } from "../../logger";
+import { applyEffects } from "../../effects";
 import { createDispatcher } from "../dispatch";
 import { Hub, type Identity } from "../hub";
 import { CLOSE, MAX_FRAME_BYTES } from "../protocol";
@@ -15,6 +16,7 @@ const staff = (userId: number, role: StaffActor["role"] = "agent"): Identity => 
   userId,
   role,
   actor: { type: "staff", userId, role, displayName: `u${userId}`, liveChatEnabled: true, crmEnabled: true },
+  sessionVersion: 0,
 });
 const IDENTITIES: Record<string, Identity> = {
   agent7: staff(7),
@@ -39,7 +41,7 @@ async function startServer(opts: { heartbeatMs?: number } = {}): Promise<Server>
       if (t === "explode") throw new Error("auth backend down");
       return (t && IDENTITIES[t]) || null;
     },
-    dispatch: createDispatcher(() => hub),
+    dispatch: createDispatcher({ hub: () => hub, apply: applyEffects }),
     clientIp: () => "127.0.0.1",
     heartbeatMs: opts.heartbeatMs,
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client";
 import { conversations, roundRobinCursor, users } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
+import { systemCtx } from "../../ctx";
 import { findStaffBySession, sealSession } from "../../auth/session";
 import { visitorWentAway } from "../../chat/lifecycle";
 import { createConversation, createProject, createStaff, staffCtxFor } from "../../../tests/factories";
@@ -46,6 +47,13 @@ async function onlineAgent(over: Partial<typeof users.$inferInsert> = {}, now = 
   return u;
 }
 
+/** The sweepers' and the drain's own ctx, at a given time. */
+const sys = (now: Date) => systemCtx(h.db, "test", now);
+const drain = async (now: Date, max?: number) => (await drainQueue({ ctx: sys(now), input: { max } })).result;
+const sweepVisitors = async (now: Date) => (await sweepOfflineVisitors({ ctx: sys(now) })).result;
+const sweepGrace = async (now: Date) => (await sweepAgentGrace({ ctx: sys(now) })).result;
+const sweepInactive = async (now: Date) => (await sweepInactiveAgents({ ctx: sys(now) })).result;
+
 async function ownerOf(id: number) {
   const [c] = await h.db.select().from(conversations).where(eq(conversations.id, id));
   return c;
@@ -59,12 +67,12 @@ describe("round-robin auto-assignment", () => {
     const c = await onlineAgent();
     const chats = [];
     for (let i = 0; i < 6; i++) chats.push((await createConversation(h.db, { projectId: project.id })).conversation);
-    const done = await drainQueue(h.db, at(1000), { max: 4 });
+    const done = await drain(at(1000), 4);
     expect(done.map((d) => d.agentId)).toEqual([a.id, b.id, c.id, a.id]);
     // The rotation lives in the database: a "restarted" process continues after the last one.
     const [cursor] = await h.db.select().from(roundRobinCursor);
     expect(cursor.lastUserId).toBe(a.id);
-    const rest = await drainQueue(h.db, at(2000));
+    const rest = await drain(at(2000));
     expect(rest.map((d) => d.agentId)).toEqual([b.id, c.id]);
     for (const chat of chats) expect((await ownerOf(chat.id)).status).toBe("active");
   });
@@ -80,7 +88,7 @@ describe("round-robin auto-assignment", () => {
     await createConversation(h.db, { projectId: project.id, assigneeId: samePhone.id, status: "offline", phone: "+14155550100" });
     const ok = await onlineAgent();
     const { conversation } = await createConversation(h.db, { projectId: project.id, phone: "+14155550100" });
-    const [d] = await drainQueue(h.db, at(1000));
+    const [d] = await drain(at(1000));
     expect(d).toMatchObject({ conversationId: conversation.id, agentId: ok.id });
     for (const u of [offline, onBreak, noLive, full, samePhone]) expect(d.agentId).not.toBe(u.id);
   });
@@ -94,10 +102,10 @@ describe("round-robin auto-assignment", () => {
     await h.db.execute(sql`update conversations set queued_at = ${at(-3000).toISOString()}::timestamptz where id = ${first.id}`);
     await h.db.execute(sql`update conversations set queued_at = ${at(-2000).toISOString()}::timestamptz where id = ${second.id}`);
     await h.db.execute(sql`update conversations set queued_at = ${at(-1000).toISOString()}::timestamptz where id = ${third.id}`);
-    expect(await drainQueue(h.db, at(0))).toEqual([]);
+    expect(await drain(at(0))).toEqual([]);
     // The agent comes online: the two oldest chats are theirs, the newest waits.
     await setStaffConnections(h.db, { userId: agent.id, instanceId: "i1", connections: 1, now: at(100) });
-    const done = await drainQueue(h.db, at(200));
+    const done = await drain(at(200));
     expect(done.map((d) => d.conversationId)).toEqual([first.id, second.id]);
     expect((await ownerOf(third.id)).status).toBe("queued");
   });
@@ -108,7 +116,7 @@ describe("round-robin auto-assignment", () => {
     const ids: number[] = [];
     for (let i = 0; i < 12; i++) ids.push((await createConversation(h.db, { projectId: project.id })).conversation.id);
     // Parallel drains: on PostgreSQL these run on separate pooled connections.
-    const results = await Promise.all(Array.from({ length: 6 }, () => drainQueue(h.db, at(1000))));
+    const results = await Promise.all(Array.from({ length: 6 }, () => drain(at(1000))));
     const all = results.flat();
     expect(new Set(all.map((a) => a.conversationId)).size).toBe(all.length);
     expect(all).toHaveLength(6);
@@ -129,9 +137,9 @@ describe("visitor offline (15 s) with agent limits", () => {
     const b = (await createConversation(h.db, { projectId: project.id, assigneeId: withRoom.id, status: "active" })).conversation;
     const gone = await createStaff(h.db, { role: "agent" });
     const c = (await createConversation(h.db, { projectId: project.id, assigneeId: gone.id, status: "active" })).conversation;
-    for (const id of [a.id, b.id, c.id]) await visitorWentAway(h.db, id, at(0));
-    expect(await sweepOfflineVisitors({ db: h.db, now: at(14_999) })).toEqual([]);
-    const res = await sweepOfflineVisitors({ db: h.db, now: at(15_001) });
+    for (const id of [a.id, b.id, c.id]) await visitorWentAway(sys(at(0)), id);
+    expect(await sweepVisitors(at(14_999))).toEqual([]);
+    const res = await sweepVisitors(at(15_001));
     expect(res).toHaveLength(3);
     // One slot: the first to leave parks, the second overflows to the queue.
     expect((await ownerOf(a.id)).status).toBe("offline");
@@ -154,14 +162,14 @@ describe("agent 30 s grace", () => {
     expect((await setStaffConnections(h.db, { userId: agent.id, instanceId: "i1", connections: 1, now: at(1000) })).online).toBe(true);
     // The last tab closes; a refresh reconnects 5 s later.
     await setStaffConnections(h.db, { userId: agent.id, instanceId: "i1", connections: 0, now: at(2000) });
-    expect(await sweepAgentGrace({ db: h.db, now: at(2000 + AGENT_GRACE_MS - 1) })).toEqual([]);
+    expect(await sweepGrace(at(2000 + AGENT_GRACE_MS - 1))).toEqual([]);
     await setStaffConnections(h.db, { userId: agent.id, instanceId: "i1", connections: 1, now: at(7000) });
-    expect(await sweepAgentGrace({ db: h.db, now: at(120_000) })).toEqual([]);
+    expect(await sweepGrace(at(120_000))).toEqual([]);
 
     // Gone for good.
     await setStaffConnections(h.db, { userId: agent.id, instanceId: "i1", connections: 0, now: at(200_000) });
-    expect(await sweepAgentGrace({ db: h.db, now: at(200_000 + AGENT_GRACE_MS - 1) })).toEqual([]);
-    const released = await sweepAgentGrace({ db: h.db, now: at(200_000 + AGENT_GRACE_MS + 1) });
+    expect(await sweepGrace(at(200_000 + AGENT_GRACE_MS - 1))).toEqual([]);
+    const released = await sweepGrace(at(200_000 + AGENT_GRACE_MS + 1));
     expect(released.map((r) => r.conversationId).sort()).toEqual([active.id, parked2.id].sort());
     expect((await ownerOf(parked1.id)).assigneeId).toBe(agent.id);
     expect(await ownerOf(active.id)).toMatchObject({ status: "queued", assigneeId: null });
@@ -173,8 +181,8 @@ describe("agent 30 s grace", () => {
     const chat = (await createConversation(h.db, { projectId: project.id, assigneeId: agent.id, status: "active" })).conversation;
     // Instance i1 dies; i2 keeps sweeping.
     await heartbeatPresence(h.db, "i2", at(PRESENCE_STALE_MS + 1));
-    expect(await sweepAgentGrace({ db: h.db, now: at(AGENT_GRACE_MS - 1) })).toEqual([]);
-    const released = await sweepAgentGrace({ db: h.db, now: at(AGENT_GRACE_MS + 1) });
+    expect(await sweepGrace(at(AGENT_GRACE_MS - 1))).toEqual([]);
+    const released = await sweepGrace(at(AGENT_GRACE_MS + 1));
     expect(released.map((r) => r.conversationId)).toContain(chat.id);
   });
 });
@@ -185,16 +193,19 @@ describe("inactivity (5 min)", () => {
     const agent = await onlineAgent({ lastActivityAt: at(0) });
     const chat = (await createConversation(h.db, { projectId: project.id, assigneeId: agent.id, status: "active" })).conversation;
     const cookie = await sealSession({ userId: agent.id, sessionVersion: agent.sessionVersion });
-    expect((await sweepInactiveAgents({ db: h.db, now: at(AGENT_INACTIVITY_MS - 1) })).userIds).not.toContain(agent.id);
-    const res = await sweepInactiveAgents({ db: h.db, now: at(AGENT_INACTIVITY_MS + 1) });
+    expect((await sweepInactive(at(AGENT_INACTIVITY_MS - 1))).userIds).not.toContain(agent.id);
+    const { result: res, effects: fx } = await sweepInactiveAgents({ ctx: sys(at(AGENT_INACTIVITY_MS + 1)) });
     expect(res.userIds).toContain(agent.id);
+    // After commit their sockets close on every instance, and the released chats are handed out.
+    expect(fx.signOut).toContain(agent.id);
+    expect(fx.drain).toBe(true);
     expect(res.released.map((r) => r.conversationId)).toContain(chat.id);
     expect(await findStaffBySession(h.db, cookie)).toBeNull();
   });
 
   it("leaves an idle agent without chats alone", async () => {
     const agent = await onlineAgent({ lastActivityAt: at(0) });
-    expect((await sweepInactiveAgents({ db: h.db, now: at(AGENT_INACTIVITY_MS * 3) })).userIds).not.toContain(agent.id);
+    expect((await sweepInactive(at(AGENT_INACTIVITY_MS * 3))).userIds).not.toContain(agent.id);
   });
 });
 
@@ -233,17 +244,20 @@ describe("pick, reassign and break", () => {
     await expect(
       reassignConversation({ ctx: staffCtxFor(h.db, qa, at(1000)), input: { conversationId: chat.id, agentId: target.id } }),
     ).rejects.toMatchObject({ code: "forbidden" });
-    expect(await reassignConversation({ ctx, input: { conversationId: chat.id, agentId: target.id } })).toMatchObject({
+    const handed = await reassignConversation({ ctx, input: { conversationId: chat.id, agentId: target.id } });
+    expect(handed.result).toMatchObject({
       agentId: target.id,
       previousAgentId: from.id,
     });
+    // The old owner hears about it, and their freed slot drains the queue.
+    expect(handed.effects).toMatchObject({ conversations: [{ id: chat.id, previousAssigneeId: from.id }], drain: true });
     // The target is now full: the admin can't push a second active chat on them either.
     const another = (await createConversation(h.db, { projectId: project.id, assigneeId: from.id, status: "active" })).conversation;
     await expect(
       reassignConversation({ ctx: staffCtxFor(h.db, admin, at(1000)), input: { conversationId: another.id, agentId: target.id } }),
     ).rejects.toMatchObject({ code: "conflict" });
     expect(
-      await reassignConversation({ ctx: staffCtxFor(h.db, admin, at(1000)), input: { conversationId: another.id, agentId: stranger.id } }),
+      (await reassignConversation({ ctx: staffCtxFor(h.db, admin, at(1000)), input: { conversationId: another.id, agentId: stranger.id } })).result,
     ).toMatchObject({ agentId: stranger.id });
   });
 
@@ -253,10 +267,11 @@ describe("pick, reassign and break", () => {
     const held = (await createConversation(h.db, { projectId: project.id, assigneeId: agent.id, status: "active" })).conversation;
     await setOnBreak({ ctx: staffCtxFor(h.db, agent), input: { onBreak: true } });
     const waiting = (await createConversation(h.db, { projectId: project.id })).conversation;
-    expect(await drainQueue(h.db, at(1000))).toEqual([]);
+    expect(await drain(at(1000))).toEqual([]);
     expect((await ownerOf(held.id)).assigneeId).toBe(agent.id);
-    await setOnBreak({ ctx: staffCtxFor(h.db, agent), input: { onBreak: false } });
-    expect(await drainQueue(h.db, at(2000))).toEqual([{ conversationId: waiting.id, agentId: agent.id, previousAgentId: null }]);
+    // Back from a break is capacity: the effects ask for a drain.
+    expect((await setOnBreak({ ctx: staffCtxFor(h.db, agent), input: { onBreak: false } })).effects.drain).toBe(true);
+    expect(await drain(at(2000))).toEqual([{ conversationId: waiting.id, agentId: agent.id, previousAgentId: null }]);
     await expect(setOnBreak({ ctx: staffCtxFor(h.db, agent), input: { onBreak: "yes" } })).rejects.toMatchObject({ name: "ZodError" });
   });
 });
@@ -269,9 +284,9 @@ describe("signing out", () => {
     await markSignedOut(h.db, [leaving.id], at(1000));
     // Their socket's close arrives afterwards and must not restart a grace.
     await setStaffConnections(h.db, { userId: leaving.id, instanceId: "i1", connections: 0, now: at(1100) });
-    const released = await sweepAgentGrace({ db: h.db, now: at(1200) });
+    const released = await sweepGrace(at(1200));
     expect(released.map((r) => r.conversationId)).toContain(chat.id);
-    expect(await drainQueue(h.db, at(1300))).toEqual([]);
+    expect(await drain(at(1300))).toEqual([]);
     expect(await ownerOf(chat.id)).toMatchObject({ status: "queued", assigneeId: null });
   });
 });
@@ -285,8 +300,8 @@ describe("presence heartbeat", () => {
     // The hub says: `stayed` has a socket (its open write was lost), `left` has none (its close write was lost).
     await heartbeatPresence(h.db, "i1", at(5_000), new Map([[stayed.id, 1]]));
     // Their grace starts at the heartbeat that noticed, not before.
-    expect((await sweepAgentGrace({ db: h.db, now: at(5_000 + AGENT_GRACE_MS - 1) })).map((r) => r.conversationId)).not.toContain(chat.id);
-    const released = await sweepAgentGrace({ db: h.db, now: at(5_000 + AGENT_GRACE_MS + 1) });
+    expect((await sweepGrace(at(5_000 + AGENT_GRACE_MS - 1))).map((r) => r.conversationId)).not.toContain(chat.id);
+    const released = await sweepGrace(at(5_000 + AGENT_GRACE_MS + 1));
     expect(released.map((r) => r.conversationId)).toContain(chat.id);
     const { agentOnline } = await import("../assign");
     expect(await agentOnline(h.db, stayed.id, at(6_000))).toBe(true);

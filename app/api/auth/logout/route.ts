@@ -1,4 +1,4 @@
-import { staffActor } from "@/lib/auth/ctx";
+import { staffActor } from "@/lib/ctx";
 import { findStaffBySession, readCookie, SESSION_COOKIE, sessionClearCookie } from "@/lib/auth/session";
 import { applyEffects } from "@/lib/effects";
 import { assertSameOrigin, withPublic } from "@/lib/http";

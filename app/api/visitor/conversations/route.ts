@@ -1,4 +1,4 @@
-import { anonymousCtx } from "@/lib/auth/ctx";
+import { anonymousCtx } from "@/lib/ctx";
 import { startConversation } from "@/lib/chat/start-conversation";
 import { visitorSetCookie } from "@/lib/chat/visitor-session";
 import { applyEffects } from "@/lib/effects";

@@ -1,6 +1,7 @@
-import type { Db } from "../../db/client";
-import type { StaffRole } from "../../db/schema";
-import type { StaffUser } from "./session";
+import type { Db } from "../db/client";
+import type { StaffRole, users } from "../db/schema";
+
+type StaffUser = typeof users.$inferSelect;
 
 export type StaffActor = {
   type: "staff";
