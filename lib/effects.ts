@@ -21,7 +21,10 @@ export async function applyEffects(ctx: Ctx, fx: Effects, opts: { exceptConn?: s
   const hub = getHub();
   for (const m of fx.messages) publishMessage(m.message, m.assigneeId, opts.exceptConn);
   for (const f of fx.chatFrames) {
-    publishToConversation(f.type === "moved" ? f.fromConversationId : f.conversationId, f, opts.exceptConn);
+    // Only typing skips its sender; receipts and "moved" reach the sender's own socket too
+    // (the visitor tab that wrote into a closed chat must follow to the new one).
+    const id = f.type === "moved" ? f.fromConversationId : f.conversationId;
+    publishToConversation(id, f, f.type === "typing" ? opts.exceptConn : undefined);
   }
   if (fx.conversations.length) {
     const ids = [...new Set(fx.conversations.map((c) => c.id))];

@@ -98,6 +98,27 @@ describe("verbs return their effects and publish nothing themselves", () => {
     expect(sent).toEqual([]);
   });
 
+  it("typing skips its sender; receipts and moved reach the sender's socket too", async () => {
+    const agent = await createStaff(h.db);
+    const ctx = staffCtxFor(h.db, agent);
+    await applyEffects(
+      ctx,
+      effects({
+        chatFrames: [
+          { type: "typing", conversationId: 1, who: "staff", on: true },
+          { type: "receipt", conversationId: 1, side: "visitor", kind: "read", upToId: 5 },
+          { type: "moved", fromConversationId: 1, toConversationId: 2 },
+        ],
+      }),
+      { exceptConn: "sender" },
+    );
+    expect(sent.map((e) => [JSON.parse((e as { data: string }).data).type, (e as { exceptConn?: string }).exceptConn])).toEqual([
+      ["typing", "sender"],
+      ["receipt", undefined],
+      ["moved", undefined],
+    ]);
+  });
+
   it("a drain asked for by one verb hands out the queue and publishes each assignment", async () => {
     const agent = await createStaff(h.db, { activeChatLimit: 1 });
     const now = new Date();
