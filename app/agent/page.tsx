@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AgentConsole } from "@/components/agent/AgentConsole";
+import { StaffSocketProvider } from "@/components/realtime/StaffSocketProvider";
 import { requireConsole } from "@/lib/auth/page";
 
 export const dynamic = "force-dynamic";
@@ -24,5 +25,10 @@ export default async function AgentHome() {
       </div>
     );
   }
-  return <AgentConsole me={{ id: user.id, displayName: user.displayName, onBreak: user.onBreak }} />;
+  return (
+    // One socket for the inbox and the open chat.
+    <StaffSocketProvider>
+      <AgentConsole me={{ id: user.id, displayName: user.displayName, onBreak: user.onBreak }} />
+    </StaffSocketProvider>
+  );
 }

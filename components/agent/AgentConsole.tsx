@@ -4,7 +4,10 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { BucketCounts } from "@/lib/inbox/bucket-counts";
 import { BUCKETS, type Bucket } from "@/lib/inbox/buckets";
 import type { InboxItem } from "@/lib/inbox/list-bucket";
+import { SEARCH_MAX_CHARS } from "@/lib/constants";
 import type { ConversationDTO, ServerMessage } from "@/lib/realtime/protocol";
+import { useStaffSocket } from "@/components/realtime/StaffSocketProvider";
+import { useSocketState } from "@/components/realtime/useSocket";
 import { api, errorMessage } from "./api";
 import { BreakToggle } from "./BreakToggle";
 import { BucketTabs } from "./BucketTabs";
@@ -12,7 +15,6 @@ import { ChatList } from "./ChatList";
 import { ChatPane } from "./ChatPane";
 import { consoleTitle, initialList, listKey, listReducer } from "./inbox-state";
 import { QuickReplyManager, useQuickReplies } from "./QuickReplies";
-import { useInboxSocket } from "./useInboxSocket";
 
 /** Product brief: search is debounced. */
 const SEARCH_DEBOUNCE_MS = 300;
@@ -142,7 +144,8 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
         dispatch({ type: "conversation", conversation: c, bucket: v.bucket, q: v.q, me: me.id });
         setSelected((s) => (s && s.id === c.id ? c : s));
         scheduleCounts();
-      } else if (msg.type === "message") {
+      } else if (msg.type === "message" || msg.type === "ack") {
+        // The server sends the sender's own socket an ack instead of the message, and this socket is the sender's.
         const m = msg.message;
         // The open chat in a focused tab is read as it arrives; its receipt resets the count.
         const readingIt = v.selectedId === m.conversationId && document.visibilityState === "visible" && document.hasFocus();
@@ -158,7 +161,10 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
     if (opened.current) void refreshHead();
     opened.current = true;
   }, [loadCounts, refreshHead]);
-  const socket = useInboxSocket(onFrame, onOpen);
+  const shared = useStaffSocket();
+  useEffect(() => shared.onFrame(onFrame), [shared, onFrame]);
+  useEffect(() => shared.onOpen(onOpen), [shared, onOpen]);
+  const socket = useSocketState(shared);
   // Don't wait for the socket to show the badges.
   useEffect(() => void loadCounts(), [loadCounts]);
 
@@ -226,10 +232,11 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
           ) : null}
           {socket === "signed-out" ? (
             <span role="alert" className="rounded-full bg-red-50 px-2 py-0.5 text-xs text-red-700">
-              You were signed out.{" "}
+              Your session has ended. Please{" "}
               <a className="underline" href="/login?next=/agent">
-                Sign in again
+                sign in again
               </a>
+              .
             </span>
           ) : null}
           <button type="button" onClick={() => setManagerOpen(true)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-50">
@@ -258,7 +265,7 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
               value={typed[bucket]}
               onChange={(e) => setTyped((t) => ({ ...t, [bucket]: e.target.value }))}
               placeholder="Search by name or phone"
-              maxLength={100}
+              maxLength={SEARCH_MAX_CHARS}
               autoComplete="off"
               autoCorrect="off"
               autoCapitalize="off"

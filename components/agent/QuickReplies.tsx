@@ -2,11 +2,8 @@
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { QuickReplyDTO } from "@/lib/inbox/quick-reply";
+import { MAX_QUICK_REPLIES as MAX, QUICK_REPLY_MAX_CHARS as MAX_CHARS } from "@/lib/constants";
 import { api, errorMessage } from "./api";
-
-/** Mirrors MAX_QUICK_REPLIES / QUICK_REPLY_MAX_CHARS in lib/inbox (the server enforces them). */
-const MAX = 5;
-const MAX_CHARS = 1000;
 
 export type QuickRepliesApi = ReturnType<typeof useQuickReplies>;
 

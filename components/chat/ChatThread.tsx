@@ -210,7 +210,7 @@ export function ChatThread({
                   <time dateTime={m.createdAt}>{time(m.createdAt)}</time>
                   {tick ? <Tick state={tick} /> : null}
                 </div>
-                {m.local === "failed" ? (
+                {m.local === "failed" && chat.canWrite ? (
                   <div className="mt-1 flex items-center justify-end gap-2 text-xs">
                     <span role="alert" className="rounded bg-red-100 px-1.5 py-0.5 text-red-700">
                       Not sent

@@ -1,10 +1,10 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { MAX_ATTACHMENT_BYTES, MAX_BODY_CHARS } from "@/lib/constants";
 import type { MessageDTO } from "@/lib/realtime/protocol";
 import type { ChatApi, ThreadMessage } from "./useChat";
 
-const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 
 /**
@@ -53,7 +53,7 @@ export function Composer({
     setError(null);
     if (!file) return;
     if (!IMAGE_TYPES.includes(file.type)) return setError("Only JPEG, PNG, WebP or GIF images.");
-    if (file.size > MAX_IMAGE_BYTES) return setError("Images must be 5 MB or smaller.");
+    if (file.size > MAX_ATTACHMENT_BYTES) return setError(`Images must be ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB or smaller.`);
     setImage({ file, url: URL.createObjectURL(file) });
   }
 
@@ -145,6 +145,7 @@ export function Composer({
           ref={textarea}
           rows={1}
           value={text}
+          maxLength={MAX_BODY_CHARS}
           placeholder={placeholder}
           autoComplete="off"
           onChange={(e) => {

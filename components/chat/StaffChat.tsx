@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { ConversationDTO } from "@/lib/realtime/protocol";
+import { useStaffSocket } from "@/components/realtime/StaffSocketProvider";
 import { ChatThread } from "./ChatThread";
 import { Composer } from "./Composer";
 import { ConnectionBanner, TypingPill } from "./TypingPill";
@@ -32,7 +33,8 @@ export function StaffChat({
 }) {
   const [replyTo, setReplyTo] = useState<ThreadMessage | null>(null);
   const [closeError, setCloseError] = useState<string | null>(null);
-  const chat = useChat({ side: "staff", conversationId, wsQuery: "", canWrite });
+  const socket = useStaffSocket();
+  const chat = useChat({ side: "staff", conversationId, socket, canWrite });
   // Staff sockets always get the full chat, never the visitor view.
   const c = chat.conversation && "visitor" in chat.conversation ? chat.conversation : null;
   useEffect(() => {
@@ -73,10 +75,10 @@ export function StaffChat({
           {closeError}
         </p>
       ) : null}
-      <ConnectionBanner state={chat.conn} error={chat.error} />
+      <ConnectionBanner state={chat.conn} error={chat.error} revoked={chat.revoked} />
       <ChatThread chat={chat} viewer="staff" visitorName={c?.visitor.name} onReply={setReplyTo} />
       {chat.otherTyping ? <TypingPill label="Visitor is typing…" /> : null}
-      {c?.status === "closed" ? null : (
+      {c?.status === "closed" || chat.revoked ? null : (
         <Composer
           chat={chat}
           conversationId={conversationId}

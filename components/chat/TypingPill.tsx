@@ -11,7 +11,14 @@ export function TypingPill({ label }: { label: string }) {
   );
 }
 
-export function ConnectionBanner({ state, error }: { state: string; error: string | null }) {
+export function ConnectionBanner({ state, error, revoked = false }: { state: string; error: string | null; revoked?: boolean }) {
+  if (revoked) {
+    return (
+      <p role="alert" className="bg-red-50 px-3 py-1.5 text-center text-xs text-red-700">
+        You no longer have access to this chat.
+      </p>
+    );
+  }
   if (error) {
     return (
       <p role="alert" className="bg-red-50 px-3 py-1.5 text-center text-xs text-red-700">

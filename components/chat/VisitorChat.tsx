@@ -5,6 +5,7 @@ import { ChatThread } from "./ChatThread";
 import { Composer } from "./Composer";
 import { ConnectionBanner, TypingPill } from "./TypingPill";
 import { useChat, type ThreadMessage } from "./useChat";
+import { useOwnSocket } from "@/components/realtime/useSocket";
 
 /** Props contract for the visitor's live chat. */
 export type VisitorChatProps = {
@@ -19,10 +20,12 @@ export function VisitorChat({ project, token, conversationId: initialId }: Visit
   const [conversationId, setConversationId] = useState(initialId);
   const [replyTo, setReplyTo] = useState<ThreadMessage | null>(null);
   const headers = { "x-visitor-token": token };
+  // The visitor page's own socket: one per tab, kept across a move to a new chat.
+  const socket = useOwnSocket(`?vt=${encodeURIComponent(token)}&project=${encodeURIComponent(project.slug)}`);
   const chat = useChat({
     side: "visitor",
     conversationId,
-    wsQuery: `?vt=${encodeURIComponent(token)}&project=${encodeURIComponent(project.slug)}`,
+    socket,
     headers,
     canWrite: true,
     onMoved: (id) => setConversationId(id),
@@ -31,7 +34,7 @@ export function VisitorChat({ project, token, conversationId: initialId }: Visit
 
   return (
     <section aria-label="Chat" className="flex min-h-0 flex-1 flex-col bg-slate-50">
-      <ConnectionBanner state={chat.conn} error={chat.error} />
+      <ConnectionBanner state={chat.conn} error={chat.error} revoked={chat.revoked} />
       <ChatThread chat={chat} viewer="visitor" accentColor={project.accentColor} onReply={setReplyTo} />
       {chat.otherTyping ? <TypingPill label="Support is typing…" /> : null}
       {closed ? (

@@ -1,33 +1,38 @@
 import { Fragment } from "react";
+import { tokenize } from "linkifyjs";
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi;
+/** Only these ever reach an href: never javascript:, data:, vbscript:, nor mailto: or ftp:. */
+const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
+
+/** The link's href when it is a web link (`www.example.com` gets https), else null. */
+function webHref(token: ReturnType<typeof tokenize>[number]): string | null {
+  if (token.t !== "url") return null;
+  try {
+    const u = new URL(token.toHref("https"));
+    return SAFE_PROTOCOLS.has(u.protocol) ? u.href : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
- * Text as text, with http(s) URLs as links. React escapes everything else, and
- * only http/https ever reach an href — never javascript:, data: or vbscript:.
+ * Text as text, with web links as links. linkifyjs finds them (balanced
+ * parentheses inside a URL, trailing punctuation left out); React escapes
+ * everything, so message text never becomes markup.
  */
 export function Linkified({ text }: { text: string }) {
-  const parts: React.ReactNode[] = [];
-  let last = 0;
-  for (const m of text.matchAll(URL_RE)) {
-    const url = m[0];
-    const i = m.index ?? 0;
-    let safe: string | null = null;
-    try {
-      const u = new URL(url);
-      if (u.protocol === "http:" || u.protocol === "https:") safe = u.href;
-    } catch {
-      safe = null;
-    }
-    if (!safe) continue;
-    if (i > last) parts.push(text.slice(last, i));
-    parts.push(
-      <a key={i} href={safe} target="_blank" rel="noopener noreferrer" className="underline break-all">
-        {url}
-      </a>,
-    );
-    last = i + url.length;
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return <>{parts.map((p, i) => <Fragment key={i}>{p}</Fragment>)}</>;
+  return (
+    <>
+      {tokenize(text).map((token, i) => {
+        const href = webHref(token);
+        const shown = token.toString();
+        if (!href) return <Fragment key={i}>{shown}</Fragment>;
+        return (
+          <a key={i} href={href} target="_blank" rel="noopener noreferrer" className="underline break-all">
+            {shown}
+          </a>
+        );
+      })}
+    </>
+  );
 }

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requireConsole } from "@/lib/auth/page";
-import { staffActor } from "@/lib/auth/ctx";
+import { staffActor } from "@/lib/ctx";
 import { getDb } from "@/db/client";
 import { listAllConversations } from "@/lib/chat/list-conversations";
 import { AdminChatList } from "@/components/admin/AdminChatList";
