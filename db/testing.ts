@@ -7,7 +7,9 @@ import { openDatabase, type DbHandle } from "./client";
  */
 export async function createThrowawayDatabase(base: string, prefix = "occ_t") {
   const { default: pg } = await import("pg");
-  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  // An unquoted identifier: anything but [a-z0-9_] in the caller's label (a spec's "one-socket") becomes "_".
+  const label = prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40);
+  const name = `${label}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`create database ${name}`);
