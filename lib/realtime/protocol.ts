@@ -74,7 +74,13 @@ export type ServerMessage =
    * This socket's rights changed (a toggle turned off, the chat moved out of
    * reach): it left the chat's room and receives nothing more about it.
    */
-  | { type: "revoked"; conversationId: number };
+  | { type: "revoked"; conversationId: number }
+  /**
+   * A message landed in a chat (to agents' inboxes, which never get message
+   * bodies of chats that aren't theirs): enough to update its preview and
+   * reorder the Unassigned and Others buckets live.
+   */
+  | { type: "activity"; conversationId: number; lastMessageAt: string; lastMessagePreview: string; fromVisitor: boolean };
 
 export const room = {
   /** Staff watching a chat (assignee, admins, QA). */
