@@ -68,3 +68,21 @@ export type ChatFrame =
   | { type: "typing"; conversationId: number; who: "visitor" | "staff"; on: boolean; name?: string }
   /** A visitor message on a closed chat started a new one: the visitor client switches to it. */
   | { type: "moved"; fromConversationId: number; toConversationId: number };
+
+/** Why an agent was passed over for a chat. */
+export type SkipReason = "no_live_chat" | "on_break" | "absent" | "full" | "same_phone";
+
+/**
+ * Why a chat went where it did, shown in the chat's details and the agents grid:
+ * the round-robin (with who was skipped before the chosen agent, and why), an
+ * agent picking it from the queue, or a supervisor assigning it.
+ */
+export type RoutingNote = {
+  kind: "rotation" | "picked" | "assigned";
+  at: string;
+  agent: { id: number; name: string };
+  by?: { id: number; name: string };
+  /** Rotation only: the chosen agent's place in the rotation after the cursor (1 = the next in line). */
+  position?: number;
+  skipped?: { id: number; name: string; reason: SkipReason }[];
+};

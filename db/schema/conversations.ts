@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import type { RoutingNote } from "../../lib/wire";
 import { createdAt, ts } from "./_common";
 import { projects } from "./projects";
 import { users } from "./users";
@@ -50,6 +51,8 @@ export const conversations = pgTable(
     createdAt: createdAt(),
     closedAt: ts("closed_at"),
     closedById: integer("closed_by_id").references(() => users.id, { onDelete: "set null" }),
+    /** Why the chat went to its current owner: the rotation and who was skipped, or who picked/assigned it. */
+    routingNote: jsonb("routing_note").$type<RoutingNote>(),
   },
   (t) => [
     index("conversations_assignee_status_idx").on(t.assigneeId, t.status, t.lastMessageAt),

@@ -27,5 +27,6 @@ export async function getConversationDetails({ ctx, conversationId }: { ctx: Sta
     conversation: await loadConversationDTO(ctx.db, c.id),
     attribution: attr,
     ip: canSeeIp ? c.ip : null,
+    routingNote: c.routingNote,
   };
 }

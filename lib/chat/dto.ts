@@ -6,6 +6,11 @@ import type { ConversationDTO, MessageDTO } from "../wire";
 
 const replyMsg = alias(messages, "reply_msg");
 
+/** The inbox preview of a message: its text (140 characters), or a camera for an image. */
+export function messagePreview(m: { body: string }): string {
+  return m.body ? m.body.slice(0, 140) : "📷 Image";
+}
+
 export function attachmentUrl(id: number) {
   return `/api/chat/attachments/${id}`;
 }

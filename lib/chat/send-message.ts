@@ -8,7 +8,7 @@ import { AppError } from "../errors";
 import { MAX_BODY_CHARS } from "../constants";
 import type { MessageDTO, SenderKind } from "../wire";
 import { getConversationOrThrow, type Conversation } from "./access";
-import { loadMessageDTO } from "./dto";
+import { loadMessageDTO, messagePreview } from "./dto";
 import { nextStatus, transition } from "./lifecycle";
 import { BigId, DbId } from "../validation";
 
@@ -168,7 +168,7 @@ async function storeMessage(ctx: Ctx, input: unknown): Promise<SendMessageResult
 
       // Updating the conversation first takes its row lock, so inserts into one
       // chat commit in id order and "everything after id N" never misses a row.
-      const preview = data.body ? data.body.slice(0, 140) : "📷 Image";
+      const preview = messagePreview(data);
       const [updated] = await tx
         .update(conversations)
         .set({

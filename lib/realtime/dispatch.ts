@@ -164,7 +164,9 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
         }
         case "delivered":
         case "read": {
-          if (!conn.joined.has(msg.conversationId)) return;
+          // Delivered means "this connection received it", joined or not: a console gets its
+          // own chats' messages in its inbox room. Read needs the chat open (joined).
+          if (msg.type === "read" && !conn.joined.has(msg.conversationId)) return;
           const { effects: fx } = await markReceipt({ ctx, input: { conversationId: msg.conversationId, upToId: msg.upToId, kind: msg.type } });
           await apply(ctx, fx);
           return;

@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { loadConversationDTOs } from "../chat/dto";
+import { loadConversationDTOs, messagePreview } from "../chat/dto";
 import { getHub } from "./hub";
 import { room, visitorView, type MessageDTO, type ServerMessage } from "./protocol";
 
@@ -15,6 +15,15 @@ export function publishMessage(message: MessageDTO, assigneeId: number | null, e
   const rooms = [room.conversation(message.conversationId), room.conversationVisitor(message.conversationId), room.inboxAll];
   if (assigneeId) rooms.push(room.staff(assigneeId));
   hub.publishMany(rooms, { type: "message", message } satisfies ServerMessage, exceptConn);
+  // Agents list the queue and teammates' chats too, but never get their message bodies:
+  // the preview and the new order are enough to keep those buckets live.
+  hub.publish(room.inboxAgents, {
+    type: "activity",
+    conversationId: message.conversationId,
+    lastMessageAt: message.createdAt,
+    lastMessagePreview: messagePreview(message),
+    fromVisitor: message.senderKind === "visitor",
+  } satisfies ServerMessage);
 }
 
 /** Send the current state of conversations to their room and the inboxes that list them. */

@@ -2,9 +2,9 @@ import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { rowsOf, sqlBool } from "../../db/raw";
-import { roundRobinCursor, users } from "../../db/schema";
+import { conversations, roundRobinCursor, users } from "../../db/schema";
 import { staffActor, withTransaction, type Ctx, type StaffCtx } from "../ctx";
-import { assertCan, can, rolesWith } from "../auth/permissions";
+import { assertCan, can, roleHoldsSql, rolesWith } from "../auth/permissions";
 import { audit } from "../audit";
 import { getConversationOrThrow } from "../chat/access";
 import { transition } from "../chat/lifecycle";
@@ -12,7 +12,8 @@ import { AppError } from "../errors";
 import { DbId } from "../validation";
 import { effects, type VerbResult } from "../verb";
 import { CURSOR_KEY } from "./constants";
-import { agentOnlineSql, eligibleAgentSql, visitorPresentSql } from "./eligibility";
+import { agentConnectedSql, agentOnlineSql, eligibleAgentSql, visitorPresentSql } from "./eligibility";
+import type { RoutingNote, SkipReason } from "../wire";
 
 export type Assignment = { conversationId: number; agentId: number; previousAgentId: number | null };
 
@@ -99,6 +100,7 @@ export async function drainQueue({ ctx, input = {} }: { ctx: Ctx; input?: { max?
       });
       if (!change) return { kind: "skip" as const, id: Number(chat.id) };
       await moveCursor(tx, agentId);
+      await writeNote(tx, Number(chat.id), await explainRotation(tx, { cursor, phone: chat.visitor_phone, present, chosen: agentId }));
       return { kind: "assigned" as const, a: { conversationId: Number(chat.id), agentId, previousAgentId: null } };
     });
     if (r.kind === "empty") break;
@@ -131,6 +133,8 @@ export async function pickConversation({ ctx, input }: { ctx: StaffCtx; input: u
   await getConversationOrThrow(ctx, conversationId, "read");
   return withTransaction(ctx, async (tx) => {
     const a = await assignTo(tx, conversationId, ctx.actor.userId, { requireQueued: true, checkBreak: false });
+    const me = { id: ctx.actor.userId, name: ctx.actor.displayName };
+    await writeNote(tx, conversationId, { kind: "picked", at: ctx.now.toISOString(), agent: me });
     await audit(tx, "conversation.pick", { type: "conversation", id: conversationId }, { agentId: a.agentId });
     return { result: a, effects: assignmentEffects([a]) };
   });
@@ -154,6 +158,12 @@ export async function reassignConversation({ ctx, input }: { ctx: StaffCtx; inpu
   return withTransaction(ctx, async (tx) => {
     // Checked again under the lock: the chat may have moved since it was read.
     const a = await assignTo(tx, conversationId, agentId, { requireQueued: false, checkBreak: true, requireOwner: any ? undefined : ctx.actor.userId });
+    await writeNote(tx, conversationId, {
+      kind: "assigned",
+      at: ctx.now.toISOString(),
+      agent: { id: agentId, name: a.agentName },
+      by: { id: ctx.actor.userId, name: ctx.actor.displayName },
+    });
     await audit(tx, "conversation.assign", { type: "conversation", id: conversationId }, { agentId, previousAgentId: a.previousAgentId });
     return { result: a, effects: assignmentEffects([a]) };
   });
@@ -164,7 +174,7 @@ async function assignTo(
   conversationId: number,
   agentId: number,
   opts: { requireQueued: boolean; checkBreak: boolean; requireOwner?: number },
-): Promise<Assignment> {
+): Promise<Assignment & { agentName: string }> {
   const now = ctx.now;
   const tx = ctx.db;
   await lockCursor(ctx);
@@ -196,7 +206,8 @@ async function assignTo(
       exists (select 1 from conversations y where y.assignee_id = ${agentId} and y.status <> 'closed'
               and y.visitor_phone = ${chat.visitor_phone} and y.id <> ${conversationId}) as same_phone`);
   const t = rowsOf<{ active: number; offline: number; same_phone: boolean | string }>(check)[0];
-  if (!(await agentOnline(tx, agentId, now))) throw new AppError("conflict", `${target.displayName} is offline.`);
+  // A handed-over chat is a new chat for its target: only a connected agent takes it (not one inside the refresh grace).
+  if (!(await agentConnected(tx, agentId, now))) throw new AppError("conflict", `${target.displayName} is offline.`);
   if (sqlBool(t.same_phone)) throw new AppError("conflict", `${target.displayName} already has a chat with this phone number.`);
   if (present && Number(t.active) >= target.activeChatLimit) {
     throw new AppError("conflict", `${target.displayName} is at their limit of ${target.activeChatLimit} active chats.`);
@@ -212,10 +223,78 @@ async function assignTo(
     agentId,
   });
   if (!change) throw new AppError("conflict", "This chat changed meanwhile. Try again.");
-  return { conversationId, agentId, previousAgentId: currentOwner };
+  return { conversationId, agentId, previousAgentId: currentOwner, agentName: target.displayName };
 }
 
+/** Online in the routing sense: connected, or inside the 30 s refresh grace (existing chats stay). */
 export async function agentOnline(db: Db, userId: number, now: Date): Promise<boolean> {
   const res = await db.execute(sql`select ${agentOnlineSql(now)} as online from users u where u.id = ${userId}`);
   return sqlBool(rowsOf<{ online: unknown }>(res)[0]?.online);
+}
+
+export async function agentConnected(db: Db, userId: number, now: Date): Promise<boolean> {
+  const res = await db.execute(sql`select ${agentConnectedSql(now)} as online from users u where u.id = ${userId}`);
+  return sqlBool(rowsOf<{ online: unknown }>(res)[0]?.online);
+}
+
+async function writeNote(ctx: Ctx, conversationId: number, note: RoutingNote) {
+  await ctx.db.update(conversations).set({ routingNote: note }).where(eq(conversations.id, conversationId));
+}
+
+type RotationRow = {
+  id: number;
+  name: string;
+  live_chat_enabled: unknown;
+  on_break: unknown;
+  connected: unknown;
+  active: number;
+  active_chat_limit: number;
+  offline: number;
+  offline_chat_limit: number;
+  same_phone: unknown;
+};
+
+/**
+ * Why round-robin chose `chosen`: the agents in rotation order after the
+ * cursor, each one passed over with the first rule that excluded them. Read
+ * in the assignment's own transaction, so it describes the state the choice
+ * was made on.
+ */
+async function explainRotation(
+  ctx: Ctx,
+  a: { cursor: number | null; phone: string; present: boolean; chosen: number },
+): Promise<RoutingNote> {
+  const res = await ctx.db.execute(sql`
+    select u.id, u.display_name as name, u.live_chat_enabled, u.on_break,
+           ${agentConnectedSql(ctx.now)} as connected,
+           (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'active')::int as active, u.active_chat_limit,
+           (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'offline')::int as offline, u.offline_chat_limit,
+           exists (select 1 from conversations y where y.assignee_id = u.id and y.status <> 'closed'
+                   and y.visitor_phone = ${a.phone}) as same_phone
+    from users u
+    where ${roleHoldsSql("chat.receive_routed")} and u.disabled = false
+    order by (u.id <= ${a.cursor ?? 0}), u.id
+    limit 100`);
+  const rows = rowsOf<RotationRow>(res);
+  const skipped: NonNullable<RoutingNote["skipped"]> = [];
+  let position = 0;
+  let chosenName = "";
+  for (const r of rows) {
+    position++;
+    if (Number(r.id) === a.chosen) {
+      chosenName = r.name;
+      break;
+    }
+    skipped.push({ id: Number(r.id), name: r.name, reason: skipReason(r, a.present) });
+  }
+  return { kind: "rotation", at: ctx.now.toISOString(), agent: { id: a.chosen, name: chosenName }, position, skipped };
+}
+
+function skipReason(r: RotationRow, present: boolean): SkipReason {
+  if (!sqlBool(r.live_chat_enabled)) return "no_live_chat";
+  if (sqlBool(r.on_break)) return "on_break";
+  if (!sqlBool(r.connected)) return "absent";
+  const full = present ? Number(r.active) >= Number(r.active_chat_limit) : Number(r.offline) >= Number(r.offline_chat_limit);
+  if (full) return "full";
+  return "same_phone";
 }

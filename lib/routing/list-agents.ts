@@ -2,12 +2,13 @@ import { sql } from "drizzle-orm";
 import { rowsOf, sqlBool } from "../../db/raw";
 import type { StaffCtx } from "../ctx";
 import { assertCan, roleHoldsSql } from "../auth/permissions";
-import { agentOnlineSql } from "./eligibility";
+import { agentConnectedSql, agentOnlineSql } from "./eligibility";
 
 export type AgentStatus = {
   id: number;
   displayName: string;
   online: boolean;
+  inGrace: boolean;
   onBreak: boolean;
   liveChatEnabled: boolean;
   activeCount: number;
@@ -26,6 +27,7 @@ export async function listAgentStatus({ ctx }: { ctx: StaffCtx }): Promise<Agent
   assertCan(ctx.actor, LIST_AGENTS_PERMISSIONS);
   const res = await ctx.db.execute(sql`
     select u.id, u.display_name, u.on_break, u.live_chat_enabled, u.active_chat_limit, u.offline_chat_limit,
+           ${agentConnectedSql(ctx.now)} as connected,
            ${agentOnlineSql(ctx.now)} as online,
            (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'active')::int as active_count,
            (select count(*) from conversations x where x.assignee_id = u.id and x.status = 'offline')::int as offline_count
@@ -33,7 +35,9 @@ export async function listAgentStatus({ ctx }: { ctx: StaffCtx }): Promise<Agent
     where ${roleHoldsSql("chat.receive_routed")} and u.disabled = false
     order by u.display_name, u.id`);
   return rowsOf<Record<string, unknown>>(res).map((r) => {
-    const online = sqlBool(r.online);
+    const online = sqlBool(r.connected);
+    // Disconnected but inside the 30 s refresh grace: keeps their chats, gets no new ones.
+    const inGrace = !online && sqlBool(r.online);
     const onBreak = sqlBool(r.on_break);
     const liveChatEnabled = sqlBool(r.live_chat_enabled);
     const activeCount = Number(r.active_count);
@@ -42,6 +46,7 @@ export async function listAgentStatus({ ctx }: { ctx: StaffCtx }): Promise<Agent
       id: Number(r.id),
       displayName: String(r.display_name),
       online,
+      inGrace,
       onBreak,
       liveChatEnabled,
       activeCount,
