@@ -2,8 +2,8 @@ import type { Ctx } from "./ctx";
 import { systemCtx } from "./ctx";
 import { AppError } from "./errors";
 import { getHub } from "./realtime/hub";
-import { publishConversations, publishMessage, publishToConversation } from "./realtime/publish";
-import { drainQueue } from "./routing";
+import { publishConversations, publishMessage, publishToConversation, publishVisitorViews } from "./realtime/publish";
+import { drainQueue, queuedForNotice } from "./routing";
 import { isEmpty, type Effects } from "./verb";
 
 /**
@@ -31,11 +31,17 @@ export async function applyEffects(ctx: Ctx, fx: Effects, opts: { exceptConn?: s
     const previous = [...new Set(fx.conversations.map((c) => c.previousAssigneeId).filter((x): x is number => x != null))];
     await publishConversations(ctx.db, ids, previous);
   }
+  // Chats moved in or out of the queue, or who can answer changed: every waiting visitor's
+  // position and "nobody is available" note may have changed with it.
+  if (fx.conversations.length || fx.queueChanged) {
+    const moved = new Set(fx.conversations.map((c) => c.id));
+    await publishVisitorViews(ctx.db, (await queuedForNotice(ctx.db)).filter((id) => !moved.has(id)));
+  }
   for (const userId of new Set(fx.reauthorize)) hub?.reauthorizeUser(userId);
   for (const userId of new Set(fx.signOut)) hub?.kickUser(userId);
   if (fx.drain) {
     const drained = await drainQueue({ ctx: systemCtx(ctx.db, "drain", ctx.now) });
     // A drain's own effects never ask for another drain, so this recursion stops here.
-    await applyEffects(ctx, { ...drained.effects, drain: false });
+    await applyEffects(ctx, { ...drained.effects, drain: false, queueChanged: false });
   }
 }

@@ -14,6 +14,8 @@ export type Effects = {
   chatFrames: ChatFrame[];
   /** Capacity may have appeared (a slot freed, an agent came back): hand out queued chats. */
   drain: boolean;
+  /** Who can answer changed (an agent came, left, took a break): queued visitors hear their position and availability again. */
+  queueChanged: boolean;
   /** Sessions ended: close these users' sockets on every instance. */
   signOut: number[];
   /** Rights changed: re-authorise these users' open sockets on every instance. */
@@ -24,7 +26,7 @@ export type Effects = {
 export type VerbResult<T> = { result: T; effects: Effects };
 
 export function noEffects(): Effects {
-  return { messages: [], conversations: [], chatFrames: [], drain: false, signOut: [], reauthorize: [] };
+  return { messages: [], conversations: [], chatFrames: [], drain: false, queueChanged: false, signOut: [], reauthorize: [] };
 }
 
 /** Build effects from a partial description. */
@@ -40,6 +42,7 @@ export function mergeEffects(...all: Effects[]): Effects {
     out.conversations.push(...e.conversations);
     out.chatFrames.push(...e.chatFrames);
     out.drain ||= e.drain;
+    out.queueChanged ||= e.queueChanged;
     out.signOut.push(...e.signOut);
     out.reauthorize.push(...e.reauthorize);
   }
@@ -52,6 +55,7 @@ export function isEmpty(e: Effects): boolean {
     e.conversations.length === 0 &&
     e.chatFrames.length === 0 &&
     !e.drain &&
+    !e.queueChanged &&
     e.signOut.length === 0 &&
     e.reauthorize.length === 0
   );

@@ -48,12 +48,23 @@ export type ConversationDTO = {
   closedAt: string | null;
 };
 
-/** What a visitor may know about their chat: never lead stage, owner, unread counts or whether the AI answers. */
-export type VisitorConversationView = { id: number; status: ConversationStatus };
-
-export function visitorView(c: ConversationDTO): VisitorConversationView {
-  return { id: c.id, status: c.status };
-}
+/**
+ * What a visitor may know about their chat: its status, who is answering
+ * (a display name, never an id), their place in the queue, whether anyone can
+ * answer right now, and their previous chat in this project (history). Never
+ * lead stage, unread counts or whether the AI answers.
+ */
+export type VisitorConversationView = {
+  id: number;
+  status: ConversationStatus;
+  agentName: string | null;
+  /** While queued: 1 = next in line. Null otherwise. */
+  queuePosition: number | null;
+  /** Queued and no agent is connected and available: the team answers later, here and by email or phone. */
+  nobodyAvailable: boolean;
+  /** The visitor's chat before this one in the same project, for the history above the thread. */
+  previousConversationId: number | null;
+};
 
 export type ReceiptState = {
   visitorMsgsDeliveredUpTo: number;

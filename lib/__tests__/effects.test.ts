@@ -75,7 +75,13 @@ describe("verbs return their effects and publish nothing themselves", () => {
     expect(staffFrames[0].rooms).toEqual(expect.arrayContaining([room.conversation(conversation.id), room.inboxAll, room.staff(agent.id)]));
     // The visitor hears only the visitor view.
     const visitorFrames = f.filter((x) => x.frame.type === "chat");
-    expect(visitorFrames).toEqual([{ kind: "room", rooms: [room.conversationVisitor(conversation.id)], frame: { type: "chat", chat: { id: conversation.id, status: "closed" } } }]);
+    expect(visitorFrames.filter((x) => x.frame.chat.id === conversation.id)).toEqual([
+      {
+        kind: "room",
+        rooms: [room.conversationVisitor(conversation.id)],
+        frame: { type: "chat", chat: { id: conversation.id, status: "closed", agentName: agent.displayName, queuePosition: null, nobodyAvailable: false, previousConversationId: null } },
+      },
+    ]);
   });
 
   it("send: the message once; a retried client id changes nothing and publishes nothing", async () => {

@@ -6,13 +6,13 @@ import { loadConversationDTO } from "../chat/dto";
 import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
 import { markReceipt } from "../chat/receipts";
 import { sendMessage } from "../chat/send-message";
-import { toWsError } from "../errors";
-import { recordActivity, staffConnectionsChanged } from "../routing";
+import { AppError, toWsError } from "../errors";
+import { loadVisitorView, recordActivity, staffConnectionsChanged } from "../routing";
 import { singleton } from "../singleton";
 import { effects, type Effects } from "../verb";
 import { syncInboxRooms } from "./access";
 import type { Conn, Hub, Lifecycle } from "./hub";
-import { ClientMessage, room, visitorView, type ServerMessage } from "./protocol";
+import { ClientMessage, room, type ServerMessage } from "./protocol";
 
 /** lib/effects.ts's applyEffects, handed in by server.ts (the effects layer sits above the transport). */
 export type ApplyEffects = (ctx: Ctx, fx: Effects, opts?: { exceptConn?: string }) => Promise<void>;
@@ -26,6 +26,12 @@ function ctxFor(conn: Conn, db: Ctx["db"]): Ctx {
     now: new Date(),
     ip: conn.ip,
   };
+}
+
+async function visitorViewOrThrow(db: Ctx["db"], id: number) {
+  const view = await loadVisitorView(db, id);
+  if (!view) throw new AppError("not_found", "Conversation not found.");
+  return view;
 }
 
 /** Visitor sockets per conversation on this instance: the 15 s grace starts when the last one closes. */
@@ -134,7 +140,7 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
             more,
             olderCursor,
             receipts: await loadReceiptState(ctx, c.id),
-            conversation: isVisitor ? visitorView(dto) : dto,
+            conversation: isVisitor ? await visitorViewOrThrow(db, c.id) : dto,
           } satisfies ServerMessage);
           if (presence) await apply(ctx, await presence);
           return;

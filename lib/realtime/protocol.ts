@@ -44,7 +44,6 @@ export type {
   ReceiptState,
   ChatFrame,
 } from "../wire";
-export { visitorView } from "../wire";
 export { CLOSE, MAX_BODY_CHARS, MAX_FRAME_BYTES } from "../constants";
 
 export type ServerMessage =

@@ -1,7 +1,8 @@
 import type { Db } from "../../db/client";
 import { loadConversationDTOs, messagePreview } from "../chat/dto";
 import { getHub } from "./hub";
-import { room, visitorView, type MessageDTO, type ServerMessage } from "./protocol";
+import { loadVisitorViews } from "../routing/visitor-view";
+import { room, type MessageDTO, type ServerMessage } from "./protocol";
 
 /**
  * Fan-out helpers used after a domain call has committed (never inside a
@@ -35,7 +36,16 @@ export async function publishConversations(db: Db, ids: number[], extraStaff: nu
     if (conversation.assigneeId) rooms.push(room.staff(conversation.assigneeId));
     for (const u of extraStaff) if (u !== conversation.assigneeId) rooms.push(room.staff(u));
     hub.publishMany(rooms, { type: "conversation", conversation } satisfies ServerMessage);
-    hub.publish(room.conversationVisitor(conversation.id), { type: "chat", chat: visitorView(conversation) } satisfies ServerMessage);
+  }
+  await publishVisitorViews(db, ids);
+}
+
+/** Each chat's visitor tabs get their narrower view: status, agent name, queue position. */
+export async function publishVisitorViews(db: Db, ids: number[]) {
+  const hub = getHub();
+  if (!hub || ids.length === 0) return;
+  for (const chat of await loadVisitorViews(db, ids)) {
+    hub.publish(room.conversationVisitor(chat.id), { type: "chat", chat } satisfies ServerMessage);
   }
 }
 

@@ -13,7 +13,8 @@ import { DbId } from "../validation";
 import { effects, type VerbResult } from "../verb";
 import { CURSOR_KEY } from "./constants";
 import { agentConnectedSql, agentOnlineSql, eligibleAgentSql, visitorPresentSql } from "./eligibility";
-import type { RoutingNote, SkipReason } from "../wire";
+import type { MessageDTO, RoutingNote, SkipReason } from "../wire";
+import { appendSystemMessage } from "../chat/system-message";
 
 export type Assignment = { conversationId: number; agentId: number; previousAgentId: number | null };
 
@@ -69,6 +70,7 @@ export async function drainQueue({ ctx, input = {} }: { ctx: Ctx; input?: { max?
   const max = input.max ?? 500;
   const now = ctx.now;
   const done: Assignment[] = [];
+  const lines: MessageDTO[] = [];
   // Chats that found no agent this round (phone rule, or only offline capacity) are skipped, not retried.
   const skipped: number[] = [];
   while (done.length < max) {
@@ -100,8 +102,10 @@ export async function drainQueue({ ctx, input = {} }: { ctx: Ctx; input?: { max?
       });
       if (!change) return { kind: "skip" as const, id: Number(chat.id) };
       await moveCursor(tx, agentId);
-      await writeNote(tx, Number(chat.id), await explainRotation(tx, { cursor, phone: chat.visitor_phone, present, chosen: agentId }));
-      return { kind: "assigned" as const, a: { conversationId: Number(chat.id), agentId, previousAgentId: null } };
+      const note = await explainRotation(tx, { cursor, phone: chat.visitor_phone, present, chosen: agentId });
+      await writeNote(tx, Number(chat.id), note);
+      const line = await appendSystemMessage(tx, Number(chat.id), `${note.agent.name} joined the chat`);
+      return { kind: "assigned" as const, a: { conversationId: Number(chat.id), agentId, previousAgentId: null }, line };
     });
     if (r.kind === "empty") break;
     if (r.kind === "skip") {
@@ -110,17 +114,21 @@ export async function drainQueue({ ctx, input = {} }: { ctx: Ctx; input?: { max?
       continue;
     }
     done.push(r.a);
+    lines.push(r.line);
   }
-  return { result: done, effects: assignmentEffects(done) };
+  return { result: done, effects: assignmentEffects(done, lines) };
 }
+
+const toAssignment = ({ conversationId, agentId, previousAgentId }: Assignment): Assignment => ({ conversationId, agentId, previousAgentId });
 
 async function moveCursor(ctx: Ctx, agentId: number) {
   await ctx.db.update(roundRobinCursor).set({ lastUserId: agentId, updatedAt: ctx.now }).where(eq(roundRobinCursor.key, CURSOR_KEY));
 }
 
 /** New owners, old owners and the chats' rooms hear about assignments; a freed slot drains the queue. */
-function assignmentEffects(done: Assignment[]) {
+function assignmentEffects(done: Assignment[], lines: MessageDTO[]) {
   return effects({
+    messages: lines.map((message, i) => ({ message, assigneeId: done[i].agentId })),
     conversations: done.map((a) => ({ id: a.conversationId, previousAssigneeId: a.previousAgentId })),
     drain: done.some((a) => a.previousAgentId !== null),
   });
@@ -135,8 +143,9 @@ export async function pickConversation({ ctx, input }: { ctx: StaffCtx; input: u
     const a = await assignTo(tx, conversationId, ctx.actor.userId, { requireQueued: true, checkBreak: false });
     const me = { id: ctx.actor.userId, name: ctx.actor.displayName };
     await writeNote(tx, conversationId, { kind: "picked", at: ctx.now.toISOString(), agent: me });
+    const line = await appendSystemMessage(tx, conversationId, `${me.name} joined the chat`);
     await audit(tx, "conversation.pick", { type: "conversation", id: conversationId }, { agentId: a.agentId });
-    return { result: a, effects: assignmentEffects([a]) };
+    return { result: toAssignment(a), effects: assignmentEffects([a], [line]) };
   });
 }
 
@@ -164,8 +173,10 @@ export async function reassignConversation({ ctx, input }: { ctx: StaffCtx; inpu
       agent: { id: agentId, name: a.agentName },
       by: { id: ctx.actor.userId, name: ctx.actor.displayName },
     });
+    // The visitor sees who answers now; a chat taken from the queue is "joined", a moved one "taken over".
+    const line = await appendSystemMessage(tx, conversationId, a.previousAgentId === null ? `${a.agentName} joined the chat` : `${a.agentName} took over the chat`);
     await audit(tx, "conversation.assign", { type: "conversation", id: conversationId }, { agentId, previousAgentId: a.previousAgentId });
-    return { result: a, effects: assignmentEffects([a]) };
+    return { result: toAssignment(a), effects: assignmentEffects([a], [line]) };
   });
 }
 

@@ -12,5 +12,5 @@ export async function setOnBreak({ ctx, input }: { ctx: StaffCtx; input: unknown
   const { onBreak } = BreakInput.parse(input);
   assertCan(ctx.actor, "agent.break");
   await ctx.db.update(users).set({ onBreak, updatedAt: ctx.now }).where(eq(users.id, ctx.actor.userId));
-  return { result: { onBreak }, effects: effects({ drain: !onBreak }) };
+  return { result: { onBreak }, effects: effects({ drain: !onBreak, queueChanged: true }) };
 }

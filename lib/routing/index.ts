@@ -9,6 +9,7 @@ export { setOnBreak } from "./break";
 export { setStaffConnections, heartbeatPresence, markSignedOut, recordActivity } from "./presence";
 export { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, releaseChatsOf, type Release } from "./sweepers";
 export { listAgentStatus, LIST_AGENTS_PERMISSIONS } from "./list-agents";
+export { loadVisitorView, loadVisitorViews, queuedForNotice } from "./visitor-view";
 
 /**
  * A staff console connection opened or closed on this instance. An agent
@@ -19,5 +20,6 @@ export async function staffConnectionsChanged(
   p: { actor: StaffActor; instanceId: string; connections: number; now: Date },
 ): Promise<Effects> {
   const { online } = await setStaffConnections(db, { userId: p.actor.userId, instanceId: p.instanceId, connections: p.connections, now: p.now });
-  return effects({ drain: online && p.connections > 0 && can(p.actor, "chat.receive_routed") });
+  const routed = can(p.actor, "chat.receive_routed");
+  return effects({ drain: online && p.connections > 0 && routed, queueChanged: routed });
 }

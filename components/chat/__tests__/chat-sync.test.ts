@@ -37,7 +37,7 @@ function joined(messages: MessageDTO[], over: Partial<Extract<ServerMessage, { t
     more: false,
     olderCursor: null,
     receipts: RECEIPTS,
-    conversation: { id: CONV, status: "active" },
+    conversation: { id: CONV, status: "active", agentName: null, queuePosition: null, nobodyAvailable: false, previousConversationId: null },
     ...over,
   };
 }
@@ -288,10 +288,10 @@ describe("chat-sync: receipts, ticks, typing, rights", () => {
 
   it("conversation updates replace the chat's state", () => {
     let s = run("visitor", joined([]));
-    s = chatSync(s, { type: "frame", frame: { type: "chat", chat: { id: CONV, status: "closed" } } });
-    expect(s.conversation).toEqual({ id: CONV, status: "closed" });
-    s = chatSync(s, { type: "frame", frame: { type: "chat", chat: { id: CONV + 1, status: "active" } } });
-    expect(s.conversation).toEqual({ id: CONV, status: "closed" });
+    s = chatSync(s, { type: "frame", frame: { type: "chat", chat: { id: CONV, status: "closed", agentName: null, queuePosition: null, nobodyAvailable: false, previousConversationId: null } } });
+    expect(s.conversation).toEqual({ id: CONV, status: "closed", agentName: null, queuePosition: null, nobodyAvailable: false, previousConversationId: null });
+    s = chatSync(s, { type: "frame", frame: { type: "chat", chat: { id: CONV + 1, status: "active", agentName: null, queuePosition: null, nobodyAvailable: false, previousConversationId: null } } });
+    expect(s.conversation).toEqual({ id: CONV, status: "closed", agentName: null, queuePosition: null, nobodyAvailable: false, previousConversationId: null });
   });
 
   it("revoked: the chat stops — pending sends fail, nothing is owed or joined, later frames are ignored", () => {

@@ -545,11 +545,12 @@ describe("messaging over ws", () => {
 });
 
 describe("what a visitor learns about their chat", () => {
-  it("only its id and status: never lead stage, owner, unread counts or the AI flag", async () => {
+  it("only its visitor view (status, the agent's display name, queue place): never lead stage, owner id, unread counts or the AI flag", async () => {
     const { project, admin, visitor, conversation } = await setup();
     const v = await visitorClient(visitor, project.slug);
     const joined = await join(v, conversation.id);
-    expect(joined.conversation).toEqual({ id: conversation.id, status: "active" });
+    const view = { id: conversation.id, status: "active", agentName: admin.displayName, queuePosition: null, nobodyAvailable: false, previousConversationId: null };
+    expect(joined.conversation).toEqual(view);
     const a = await staffClient(admin);
     await join(a, conversation.id);
     a.send({ type: "typing", conversationId: conversation.id, on: true });
@@ -557,7 +558,7 @@ describe("what a visitor learns about their chat", () => {
     // A state change reaches the visitor as a visitor view only.
     await publishConversations(h.db, [conversation.id]);
     const chat = await v.next("chat");
-    expect(chat).toEqual({ type: "chat", chat: { id: conversation.id, status: "active" } });
+    expect(chat).toEqual({ type: "chat", chat: view });
     await v.sync();
     for (const f of v.frames) {
       const text = JSON.stringify(f);
