@@ -4,6 +4,7 @@ import { useState } from "react";
 import { ChatThread } from "./ChatThread";
 import { Composer } from "./Composer";
 import { ConnectionBanner, TypingPill } from "./TypingPill";
+import { VisitorStatus } from "./VisitorStatus";
 import { useChat, type ThreadMessage } from "./useChat";
 import { useOwnSocket } from "@/components/realtime/useSocket";
 
@@ -35,6 +36,7 @@ export function VisitorChat({ project, token, conversationId: initialId }: Visit
   return (
     <section aria-label="Chat" className="flex min-h-0 flex-1 flex-col bg-slate-50">
       <ConnectionBanner state={chat.conn} error={chat.error} revoked={chat.revoked} />
+      {closed ? null : <VisitorStatus view={chat.conversation} />}
       <ChatThread chat={chat} viewer="visitor" accentColor={project.accentColor} onReply={setReplyTo} />
       {chat.otherTyping ? <TypingPill label="Support is typing…" /> : null}
       {closed ? (

@@ -1,6 +1,26 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import type { RoutingNote, SkipReason } from "@/lib/wire";
+
+const SKIP: Record<SkipReason, string> = {
+  no_live_chat: "no Live Chat",
+  on_break: "on break",
+  absent: "not connected",
+  full: "at their limit",
+  same_phone: "already chatting with this phone number",
+};
+
+/** Why the chat is where it is, in a sentence a supervisor can check. */
+export function routingSentence(n: RoutingNote): string {
+  if (n.kind === "picked") return `${n.agent.name} picked it from the queue.`;
+  if (n.kind === "assigned") return `${n.by?.name ?? "A supervisor"} assigned it to ${n.agent.name}.`;
+  const skipped = n.skipped ?? [];
+  const place = !n.position || n.position === 1 ? "next in the rotation" : `number ${n.position} in the rotation`;
+  const head = `Round-robin gave it to ${n.agent.name}, ${place}.`;
+  if (skipped.length === 0) return head;
+  return `${head} Skipped: ${skipped.map((s) => `${s.name} (${SKIP[s.reason]})`).join(", ")}.`;
+}
 
 const FIELDS: [string, string][] = [
   ["utmSource", "UTM source"],
@@ -27,7 +47,7 @@ const FIELDS: [string, string][] = [
 
 /** The visitor's attribution, collapsed by default so the thread keeps the space. */
 export function VisitorDetails({ conversationId }: { conversationId: number }) {
-  const [data, setData] = useState<{ attribution: Record<string, unknown> | null } | null>(null);
+  const [data, setData] = useState<{ attribution: Record<string, unknown> | null; routingNote?: RoutingNote | null } | null>(null);
   const [error, setError] = useState(false);
 
   useEffect(() => {
@@ -50,6 +70,12 @@ export function VisitorDetails({ conversationId }: { conversationId: number }) {
       <summary className="cursor-pointer text-slate-600">Visitor details</summary>
       {error ? <p role="alert" className="py-1 text-red-700">Couldn&apos;t load visitor details.</p> : null}
       {!data && !error ? <p className="py-1 text-slate-500">Loading…</p> : null}
+      {data?.routingNote ? (
+        <p className="py-1 text-slate-700">
+          <span className="text-slate-500">Routing: </span>
+          {routingSentence(data.routingNote)}
+        </p>
+      ) : null}
       {data && !a ? <p className="py-1 text-slate-500">No attribution was captured for this chat.</p> : null}
       {a ? (
         <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 py-1">
