@@ -80,7 +80,9 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
 export function toHttpResponse(err: unknown): Response {
   if (isAppError(err) && err.code === "blocked") return new Response(null, { status: 403 });
   const { status, body } = describeError(err);
-  return Response.json(body, { status });
+  // Over a limit: say when to come back (RFC 9110 Retry-After, in seconds).
+  const retry = isAppError(err) && err.code === "rate_limited" ? Number(err.details?.retryAfterSeconds) : NaN;
+  return Response.json(body, { status, headers: Number.isFinite(retry) ? { "Retry-After": String(Math.max(1, Math.ceil(retry))) } : undefined });
 }
 
 /** The same mapping for ws error frames. */

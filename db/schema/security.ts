@@ -1,4 +1,4 @@
-import { index, integer, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, ts } from "./_common";
 import { users } from "./users";
 
@@ -30,6 +30,8 @@ export const strikes = pgTable(
     id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
     ip: text("ip").notNull(),
     rule: strikeRule("rule").notNull(),
+    /** A sign-in attempt whose password is still being checked (it counts as in flight, not yet as a failure). */
+    pending: boolean("pending").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [index("strikes_ip_rule_created_idx").on(t.ip, t.rule, t.createdAt)],

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { users } from "../../db/schema";
 import { AppError } from "../errors";
-import { recordStrike } from "../security/strikes";
+import { claimLoginAttempt, settleLoginAttempt } from "../security/strikes";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import type { StaffUser } from "./session";
 
@@ -14,11 +14,19 @@ export const SignInInput = z.object({
 export type SignInInput = z.infer<typeof SignInInput>;
 
 /**
- * Check credentials. A failure records a `login` strike against the IP
- * (5 in 10 minutes → 30-minute block) and says nothing about which part was wrong.
+ * Check credentials. Each attempt first claims one of the client's sign-in
+ * attempts (a `login` strike: 5 in 10 minutes → 30-minute block, an IPv6 /64
+ * counting as one client), so a burst costs at most 5 password checks; a
+ * correct password gives the claim back, unless a block landed meanwhile —
+ * then no session is issued. A failure says nothing about which part was wrong.
  */
 export async function signIn({ db, ip, now, input }: { db: Db; ip: string; now: Date; input: unknown }): Promise<StaffUser> {
   const { login, password } = SignInInput.parse(input);
+  const attempt = await claimLoginAttempt(db, ip, now);
+  if (attempt === "blocked") throw new AppError("blocked", "Blocked.");
+  if (attempt === "busy") {
+    throw new AppError("rate_limited", "Too many sign-in attempts at once. Try again in a moment.", { details: { retryAfterSeconds: 5 } });
+  }
   const key = login.toLowerCase();
   const [user] = await db
     .select()
@@ -26,11 +34,9 @@ export async function signIn({ db, ip, now, input }: { db: Db; ip: string; now: 
     .where(or(sql`lower(${users.email}) = ${key}`, sql`lower(${users.username}) = ${key}`))
     .limit(1);
   const ok = user ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
-  if (!ok || !user || user.disabled) {
-    const blocked = await recordStrike(db, ip, "login", now);
-    if (blocked) throw new AppError("blocked", "Blocked.");
-    throw new AppError("unauthenticated", "Wrong email/username or password.");
-  }
+  const good = ok && !!user && !user.disabled;
+  if (await settleLoginAttempt(db, ip, attempt, good, now)) throw new AppError("blocked", "Blocked.");
+  if (!good) throw new AppError("unauthenticated", "Wrong email/username or password.");
   await db.update(users).set({ lastSeenAt: now, lastActivityAt: now }).where(eq(users.id, user.id));
   return user;
 }

@@ -73,3 +73,33 @@ export function resolveClientIp(req: Pick<IncomingMessage, "headers" | "socket">
   }
   return hops[0] ?? socketIp;
 }
+
+/** Expand an IPv6 address to its eight 16-bit groups. */
+function ipv6Groups(ip: string): number[] | null {
+  if (!net.isIPv6(ip)) return null;
+  let v = ip.split("%")[0];
+  // An embedded IPv4 tail ("::ffff:1.2.3.4" forms that aren't mapped) becomes two groups.
+  const tail = v.match(/(\d+\.\d+\.\d+\.\d+)$/);
+  if (tail) {
+    const [a, b, c, d] = tail[1].split(".").map(Number);
+    v = v.slice(0, -tail[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = v.includes("::") ? v.split("::") : [v, null];
+  const h = head ? head.split(":") : [];
+  const r = rest ? rest.split(":") : [];
+  const fill = rest === null ? [] : new Array(8 - h.length - r.length).fill("0");
+  const groups = [...h, ...fill, ...r].map((g) => parseInt(g || "0", 16));
+  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : null;
+}
+
+/**
+ * Who a strike counts against: an IPv4 address as it is, an IPv6 address as
+ * its /64 — one subscriber's prefix, from which they can use any of 2^64
+ * addresses, so counting single addresses would never add up.
+ */
+export function strikeSubject(ip: string): string {
+  const v = normalizeIp(ip);
+  const groups = ipv6Groups(v);
+  if (!groups) return v;
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+}

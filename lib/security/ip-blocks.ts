@@ -60,6 +60,8 @@ export function isIpBlocked(ip: string, now = Date.now()): boolean {
 export async function blockIp(
   db: Db,
   input: { address: string; reason: string; source: "manual" | "auto"; rule?: "login" | "scanner" | "upload" | "rate_limit"; expiresAt?: Date | null; operatorId?: number | null },
+  /** Inside a transaction, pass `refresh: false` and refresh after commit (a rolled-back block must not apply). */
+  opts: { refresh?: boolean } = {},
 ): Promise<void> {
   await db.insert(blockedIps).values({
     address: input.address,
@@ -69,7 +71,7 @@ export async function blockIp(
     expiresAt: input.expiresAt ?? null,
     operatorId: input.operatorId ?? null,
   });
-  await refreshIpBlocks(db);
+  if (opts.refresh !== false) await refreshIpBlocks(db);
 }
 
 export async function unblockIp(db: Db, id: number): Promise<void> {

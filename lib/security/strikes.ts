@@ -1,33 +1,117 @@
-import { and, count, eq, gt, lt } from "drizzle-orm";
+import { and, count, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { strikes, type StrikeRule } from "../../db/schema";
-import { systemCtx, withTransaction } from "../ctx";
+import { blockedIps, strikes, type StrikeRule } from "../../db/schema";
 import { audit } from "../audit";
-import { blockIp } from "./ip-blocks";
+import { systemCtx, withTransaction, type Ctx } from "../ctx";
+import { strikeSubject } from "./client-ip";
+import { blockIp, refreshIpBlocks } from "./ip-blocks";
 import { STRIKE_RULES } from "./rules";
 
 /**
- * Record one strike against an IP; when the rolling window holds `limit`
- * strikes, block the IP for the rule's duration. Returns whether it blocked.
+ * Serialise everything that counts strikes for one subject and rule: the
+ * insert, the count and the block decision run one after the other, so a
+ * burst can't slip past the threshold or write two block rows.
+ */
+async function lockSubject(ctx: Ctx, subject: string, rule: StrikeRule) {
+  await ctx.db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`strike:${rule}:${subject}`}, 0))`);
+}
+
+async function activeBlock(ctx: Ctx, subject: string, now: Date): Promise<boolean> {
+  const [row] = await ctx.db
+    .select({ id: blockedIps.id })
+    .from(blockedIps)
+    .where(and(eq(blockedIps.address, subject), or(isNull(blockedIps.expiresAt), gt(blockedIps.expiresAt, now))))
+    .limit(1);
+  return !!row;
+}
+
+/** Strikes of `rule` against `subject` inside the rule's rolling window (settled only, unless `withPending`). */
+async function strikesInWindow(ctx: Ctx, subject: string, rule: StrikeRule, now: Date, withPending = false): Promise<number> {
+  const since = new Date(now.getTime() - STRIKE_RULES[rule].windowMs);
+  const [{ n }] = await ctx.db
+    .select({ n: count() })
+    .from(strikes)
+    .where(and(eq(strikes.ip, subject), eq(strikes.rule, rule), gt(strikes.createdAt, since), withPending ? undefined : eq(strikes.pending, false)));
+  return n;
+}
+
+/**
+ * Block the subject for the rule's duration, audited, and start its window
+ * afresh. Exactly one block row: returns false when one is already active.
+ */
+async function block(ctx: Ctx, subject: string, rule: StrikeRule, now: Date): Promise<boolean> {
+  const r = STRIKE_RULES[rule];
+  if (await activeBlock(ctx, subject, now)) return false;
+  const expiresAt = new Date(now.getTime() + r.blockMs);
+  await blockIp(ctx.db, { address: subject, reason: r.reason, source: "auto", rule, expiresAt }, { refresh: false });
+  await ctx.db.delete(strikes).where(and(eq(strikes.ip, subject), eq(strikes.rule, rule)));
+  await audit(ctx, "ip.block", { type: "ip", id: subject }, { source: "auto", rule, expiresAt: expiresAt.toISOString() });
+  return true;
+}
+
+/**
+ * Record one strike against a client (an IPv4 address, or an IPv6 /64);
+ * when the rolling window holds the rule's limit, block it for the rule's
+ * duration. Atomic per subject and rule. Returns whether this strike blocked it.
  */
 export async function recordStrike(db: Db, ip: string, rule: StrikeRule, now = new Date()): Promise<boolean> {
   if (!ip) return false;
-  const r = STRIKE_RULES[rule];
-  const since = new Date(now.getTime() - r.windowMs);
-  await db.insert(strikes).values({ ip, rule, createdAt: now });
-  const [{ n }] = await db
-    .select({ n: count() })
-    .from(strikes)
-    .where(and(eq(strikes.ip, ip), eq(strikes.rule, rule), gt(strikes.createdAt, since)));
-  if (n < r.limit) return false;
-  const expiresAt = new Date(now.getTime() + r.blockMs);
-  await withTransaction(systemCtx(db, `strike:${rule}`, now), async (tx) => {
-    await blockIp(tx.db, { address: ip, reason: r.reason, source: "auto", rule, expiresAt });
-    // The window starts afresh once the block has been served.
-    await tx.db.delete(strikes).where(and(eq(strikes.ip, ip), eq(strikes.rule, rule)));
-    await audit(tx, "ip.block", { type: "ip", id: ip }, { source: "auto", rule, expiresAt: expiresAt.toISOString() });
+  const subject = strikeSubject(ip);
+  const blocked = await withTransaction(systemCtx(db, `strike:${rule}`, now), async (tx) => {
+    await lockSubject(tx, subject, rule);
+    await tx.db.insert(strikes).values({ ip: subject, rule, createdAt: now });
+    if ((await strikesInWindow(tx, subject, rule, now)) < STRIKE_RULES[rule].limit) return false;
+    return block(tx, subject, rule, now);
   });
-  return true;
+  // After commit: this instance refuses the client from its next request on (others within one refresh).
+  if (blocked) await refreshIpBlocks(db);
+  return blocked;
+}
+
+export type LoginAttempt = { strikeId: number };
+
+/**
+ * Before a password is checked: claim one of the client's remaining sign-in
+ * attempts, as a pending strike written under the subject's lock. Settled
+ * failures plus attempts in flight never exceed the rule's limit, so a burst
+ * of parallel attempts costs at most that many password checks. Returns
+ * "blocked" when the client is blocked, "busy" when its remaining attempts are
+ * all in flight (try again in a moment), else the claim.
+ */
+export async function claimLoginAttempt(db: Db, ip: string, now = new Date()): Promise<LoginAttempt | "blocked" | "busy"> {
+  if (!ip) return { strikeId: 0 };
+  const subject = strikeSubject(ip);
+  return withTransaction(systemCtx(db, "strike:login", now), async (tx) => {
+    await lockSubject(tx, subject, "login");
+    if (await activeBlock(tx, subject, now)) return "blocked" as const;
+    if ((await strikesInWindow(tx, subject, "login", now, true)) >= STRIKE_RULES.login.limit) return "busy" as const;
+    const [row] = await tx.db.insert(strikes).values({ ip: subject, rule: "login", pending: true, createdAt: now }).returning({ id: strikes.id });
+    return { strikeId: row.id };
+  });
+}
+
+/**
+ * After the password check: a success gives the claim back; a failure turns
+ * it into a strike, and blocks the client when it was the limit-th. Returns
+ * whether the client is blocked now (a block that landed while this password
+ * was being checked wins over a correct password).
+ */
+export async function settleLoginAttempt(db: Db, ip: string, attempt: LoginAttempt, ok: boolean, now = new Date()): Promise<boolean> {
+  if (!ip) return false;
+  const subject = strikeSubject(ip);
+  const blocked = await withTransaction(systemCtx(db, "strike:login", now), async (tx) => {
+    await lockSubject(tx, subject, "login");
+    if (ok) {
+      await tx.db.delete(strikes).where(eq(strikes.id, attempt.strikeId));
+      return activeBlock(tx, subject, now);
+    }
+    await tx.db.update(strikes).set({ pending: false }).where(eq(strikes.id, attempt.strikeId));
+    if (await activeBlock(tx, subject, now)) return true;
+    if ((await strikesInWindow(tx, subject, "login", now)) < STRIKE_RULES.login.limit) return false;
+    return block(tx, subject, "login", now);
+  });
+  if (blocked) await refreshIpBlocks(db);
+  return blocked;
 }
 
 /** Drop strikes older than the longest window (run by the scheduler). */

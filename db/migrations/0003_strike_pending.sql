@@ -1,0 +1,1 @@
+ALTER TABLE "strikes" ADD COLUMN "pending" boolean DEFAULT false NOT NULL;
