@@ -48,6 +48,8 @@ const dbHandle = await dbm.getDbHandle();
 const db = dbHandle.db;
 const seeded = await seed(db, env);
 await ipBlocks.refreshIpBlocks(db);
+// With REDIS_URL, rate limits are shared by every instance from the first request on.
+if (!(await (await import("./lib/security/rate-limits")).rateLimitStoreReady())) logger.warn("rate-limit store not reachable yet; limiting in memory");
 
 const app = next({ dev, dir: process.cwd(), hostname: env.host, port: env.port, customServer: true });
 await app.prepare();

@@ -56,6 +56,8 @@ const Schema = z.object({
     .or(z.literal("").transform(() => undefined)),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GEOIP_DB: z.string().optional(),
+  /** Multiplies every rate limit (lib/security/rate-limits.ts): > 1 loosens them (load tests), < 1 tightens. */
+  RATE_LIMIT_FACTOR: z.coerce.number().positive().max(1e9).default(1),
 });
 
 export type Env = {
@@ -75,6 +77,7 @@ export type Env = {
   redisUrl: string | undefined;
   logLevel: string;
   geoipDb: string | undefined;
+  rateLimitFactor: number;
 };
 
 export class EnvError extends Error {}
@@ -136,6 +139,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     geoipDb: e.GEOIP_DB,
+    rateLimitFactor: e.RATE_LIMIT_FACTOR,
   };
 }
 

@@ -34,6 +34,9 @@ export function wsHarness() {
   const sockets: WebSocket[] = [];
 
   async function start() {
+    // Parse the environment above afresh (another file in this worker may have parsed its own).
+    setSingleton("env", undefined);
+    setSingleton("rate-limiters", undefined);
     state.h = await createTestDb();
     setSingleton("db", Promise.resolve(state.h));
     state.server = http.createServer((_req, res) => res.writeHead(404).end());

@@ -7,6 +7,8 @@ import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
 import { markReceipt } from "../chat/receipts";
 import { sendMessage } from "../chat/send-message";
 import { AppError, toWsError } from "../errors";
+import { consumeLimit, type LimitName } from "../security/rate-limits";
+import { recordStrike } from "../security/strikes";
 import { loadVisitorView, recordActivity, staffConnectionsChanged } from "../routing";
 import { singleton } from "../singleton";
 import { effects, type Effects } from "../verb";
@@ -32,6 +34,31 @@ async function visitorViewOrThrow(db: Ctx["db"], id: number) {
   const view = await loadVisitorView(db, id);
   if (!view) throw new AppError("not_found", "Conversation not found.");
   return view;
+}
+
+/** Frames that cost the server work, and the limit each counts against (lib/security/rate-limits.ts). */
+const FRAME_LIMITS: Partial<Record<ClientMessage["type"], LimitName>> = {
+  send: "wsSend",
+  typing: "wsTyping",
+  delivered: "wsReceipt",
+  read: "wsReceipt",
+};
+
+/**
+ * Per client (the visitor, or the staff member, across their sockets): over
+ * the limit the frame is dropped, the socket stays up. The first drop in a
+ * window gets an error frame and counts as a `rate_limit` strike against the
+ * address (5 in 10 minutes → a 20-minute block, which closes the socket).
+ */
+async function withinFrameLimit(conn: Conn, name: LimitName, db: Ctx["db"], hub: Hub, ref: string | undefined): Promise<boolean> {
+  const id = conn.identity;
+  const r = await consumeLimit(name, id.kind === "staff" ? `s:${id.userId}` : `v:${id.visitorId}`);
+  if (r.ok) return true;
+  if (r.firstHit) {
+    hub.send(conn, { type: "error", ref, code: "rate_limited", message: "You're sending too fast. Please slow down." });
+    if (conn.ip && (await recordStrike(db, conn.ip, "rate_limit"))) conn.ws.close(1008, "blocked");
+  }
+  return false;
 }
 
 /** Visitor sockets per conversation on this instance: the 15 s grace starts when the last one closes. */
@@ -110,6 +137,8 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
 
       const db = await getDb();
       const ctx = ctxFor(conn, db);
+      const limit = FRAME_LIMITS[msg.type];
+      if (limit && !(await withinFrameLimit(conn, limit, db, hub, ref))) return;
       switch (msg.type) {
         case "join": {
           const c = await getConversationOrThrow(ctx, msg.conversationId, "read");

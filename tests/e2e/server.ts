@@ -18,6 +18,8 @@ export type OwnServer = {
   baseURL: string;
   logFile: string;
   db: "pglite" | "postgres";
+  /** Where its data lives, for seeding while it is stopped (a PGlite directory can't be opened twice). */
+  database: { url: string } | { dataDir: string };
   pid(): number;
   /** SIGTERM; resolves with the exit code. */
   stop(): Promise<number | null | string>;
@@ -74,6 +76,9 @@ export async function startServer(
     LOG_LEVEL: "info",
     // In-process hub; the Origin check compares against the Host header.
     REDIS_URL: "",
+    // The specs play whole conversations in seconds (40 filler messages in a row): the per-client
+    // limits are loosened 4×. The limits themselves are proven by lib/security and lib/realtime tests.
+    RATE_LIMIT_FACTOR: "4",
     // Only global setup builds (under the build lock); private servers reuse `.next`.
     SKIP_BUILD: opts.build ? "0" : "1",
   };
@@ -124,7 +129,8 @@ export async function startServer(
     await dispose();
     throw err;
   }
-  return { baseURL, logFile, db: databaseUrl ? "postgres" : "pglite", pid: () => child?.pid ?? 0, stop, start, dispose };
+  const database = databaseUrl ? { url: databaseUrl } : { dataDir: path.join(tmp, "data", "pglite") };
+  return { baseURL, logFile, db: databaseUrl ? "postgres" : "pglite", database, pid: () => child?.pid ?? 0, stop, start, dispose };
 }
 
 /** Write staff users straight into the database (as global setup does); a PGlite directory must be closed before the server opens it. */

@@ -34,6 +34,9 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "occ-ws-"));
 process.env.SESSION_SECRET = "ws-integration-test-secret-0123456789abcdef";
 process.env.DATA_DIR = tmp;
 delete process.env.APP_URL;
+// These tests build long histories through the socket in a blink: the frame limits
+// (proven in flood.test.ts) are loosened here so setup isn't throttled.
+process.env.RATE_LIMIT_FACTOR = "100";
 
 let h: DbHandle;
 let hub: Hub;
@@ -44,6 +47,8 @@ let own: string;
 const sockets: WebSocket[] = [];
 
 beforeAll(async () => {
+  setSingleton("env", undefined);
+  setSingleton("rate-limiters", undefined);
   h = await createTestDb();
   setSingleton("db", Promise.resolve(h));
   server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -75,6 +80,9 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r));
   await h?.close();
   setSingleton("db", undefined);
+  delete process.env.RATE_LIMIT_FACTOR;
+  setSingleton("env", undefined);
+  setSingleton("rate-limiters", undefined);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

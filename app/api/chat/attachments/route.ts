@@ -3,10 +3,12 @@ import { chatCtxFromRequest } from "@/lib/chat/request-actor";
 import { AppError } from "@/lib/errors";
 import { DbId } from "@/lib/validation";
 import { withPublic } from "@/lib/http";
+import { enforceHttpLimit } from "@/lib/security/rate-limits";
 import { recordStrike } from "@/lib/security/strikes";
 
 // POST /api/chat/attachments – upload an image into a conversation (multipart: conversationId, file)
 export const POST = withPublic(async ({ req, db, ip, now }) => {
+  await enforceHttpLimit(db, "upload", ip, now);
   // The declared length bounds what the server reads (a chunked body has none: refused).
   const declared = req.headers.get("content-length");
   if (!declared) throw new AppError("bad_request", "Uploads must declare their size (Content-Length).");

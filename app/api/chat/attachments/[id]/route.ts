@@ -3,15 +3,18 @@ import { chatCtxFromRequest } from "@/lib/chat/request-actor";
 import { AppError } from "@/lib/errors";
 import { DbId } from "@/lib/validation";
 import { withPublic } from "@/lib/http";
+import { enforceHttpLimit } from "@/lib/security/rate-limits";
 
 // GET /api/chat/attachments/:id – the image, to whoever may read its conversation
-export const GET = withPublic<{ id: string }>(async ({ req, db, params }) => {
+export const GET = withPublic<{ id: string }>(async ({ req, db, ip, now, params }) => {
   const parsed = DbId.safeParse(params.id);
   if (!parsed.success) throw new AppError("not_found", "Attachment not found.");
   const id = parsed.data;
   const conversationId = await findAttachmentConversation({ db }, id);
   if (!conversationId) throw new AppError("not_found", "Attachment not found.");
   const ctx = await chatCtxFromRequest(req, db, conversationId);
+  // Visitors' reads are limited per client; staff reading history are signed in and known.
+  if (ctx.actor.type === "visitor") await enforceHttpLimit(db, "visitorApi", ip, now);
   const { data, mime } = await readAttachment({ ctx, id });
   return new Response(new Uint8Array(data), {
     headers: {

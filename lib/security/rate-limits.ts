@@ -1,0 +1,113 @@
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
+import type { Db } from "../../db/client";
+import { getEnv } from "../env";
+import { AppError } from "../errors";
+import { logger } from "../logger";
+import { singleton } from "../singleton";
+import { strikeSubject } from "./client-ip";
+import { recordStrike } from "./strikes";
+
+/**
+ * Every public and visitor entry point's limit, in one place: `points`
+ * requests (or frames) per `seconds`, per client (an IP — an IPv6 /64 — for
+ * HTTP; the visitor or staff member for a socket's frames).
+ */
+export const RATE_LIMITS = {
+  /** The contact form: starting (or resuming) a chat. */
+  chatStart: { points: 10, seconds: 60 },
+  /** Other visitor HTTP calls: session resume, history pages, attachments. */
+  visitorApi: { points: 120, seconds: 60 },
+  upload: { points: 10, seconds: 60 },
+  signIn: { points: 20, seconds: 60 },
+  /** Chat messages over the socket: a fast typist sends a few a second, never 30 in 10 s. */
+  wsSend: { points: 30, seconds: 10 },
+  /** Typing frames: the client sends one per 2 s at most. */
+  wsTyping: { points: 20, seconds: 10 },
+  /** Delivered/read receipts. */
+  wsReceipt: { points: 120, seconds: 10 },
+  /** WebSocket upgrades per IP. */
+  wsConnect: { points: 60, seconds: 60 },
+} as const satisfies Record<string, { points: number; seconds: number }>;
+export type LimitName = keyof typeof RATE_LIMITS;
+
+type Limiters = Record<LimitName, RateLimiterAbstract> & { store?: Redis };
+
+/** A limit's points under RATE_LIMIT_FACTOR (at least 1). */
+export function limitPoints(name: LimitName, factor = getEnv().rateLimitFactor): number {
+  return Math.max(1, Math.round(RATE_LIMITS[name].points * factor));
+}
+
+/**
+ * One limiter per name: in memory on a single instance; in Redis when
+ * REDIS_URL is set, so limits hold across instances — with an in-memory
+ * insurance limiter that takes over if Redis goes away, so protection
+ * degrades to per-instance instead of failing open or failing requests.
+ */
+function limiters(): Limiters {
+  return singleton("rate-limiters", () => {
+    const { redisUrl: url, rateLimitFactor } = getEnv();
+    let client: Redis | null = null;
+    if (url) {
+      client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+      client.on("error", (err) => logger.warn({ err }, "rate-limit store unavailable; limiting in memory"));
+    }
+    const out = { store: client ?? undefined } as Limiters;
+    for (const [name, l] of Object.entries(RATE_LIMITS) as [LimitName, { points: number; seconds: number }][]) {
+      const points = limitPoints(name, rateLimitFactor);
+      const memory = new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration: l.seconds });
+      out[name] = client
+        ? new RateLimiterRedis({ storeClient: client, keyPrefix: `occ:rl:${name}`, points, duration: l.seconds, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+        : memory;
+    }
+    return out;
+  });
+}
+
+/**
+ * Wait (at most `timeoutMs`) until the shared store answers. Until then, and
+ * whenever it's down, limits count in this instance's memory: server.ts waits
+ * at start-up so the first requests already share the store.
+ */
+export async function rateLimitStoreReady(timeoutMs = 2_000): Promise<boolean> {
+  const store = limiters().store;
+  if (!store) return true;
+  if (store.status === "ready") return true;
+  return new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), timeoutMs);
+    store.once("ready", () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+export type LimitResult = { ok: true } | { ok: false; retryAfterMs: number; firstHit: boolean };
+
+const isRes = (e: unknown): e is RateLimiterRes => typeof e === "object" && e !== null && "msBeforeNext" in e && "consumedPoints" in e;
+
+/** Count one request against a limit. `firstHit`: this is the first one over the limit in the current window. */
+export async function consumeLimit(name: LimitName, key: string): Promise<LimitResult> {
+  try {
+    await limiters()[name].consume(key);
+    return { ok: true };
+  } catch (e) {
+    if (isRes(e)) return { ok: false, retryAfterMs: e.msBeforeNext, firstHit: e.consumedPoints === limitPoints(name) + 1 };
+    // The store itself failed and no insurance answered: let the request through, loudly.
+    logger.error({ err: e, name }, "rate limiter failed");
+    return { ok: true };
+  }
+}
+
+/**
+ * An HTTP entry point's limit, by client IP: over it, a 429 with Retry-After,
+ * and the first hit in a window counts as a `rate_limit` strike (5 in 10
+ * minutes → a 20-minute block).
+ */
+export async function enforceHttpLimit(db: Db, name: LimitName, ip: string, now = new Date()): Promise<void> {
+  if (!ip) return;
+  const r = await consumeLimit(name, strikeSubject(ip));
+  if (r.ok) return;
+  if (r.firstHit && (await recordStrike(db, ip, "rate_limit", now))) throw new AppError("blocked", "Blocked.");
+  throw new AppError("rate_limited", "Too many requests. Please slow down.", { details: { retryAfterSeconds: Math.ceil(r.retryAfterMs / 1000) } });
+}
