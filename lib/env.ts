@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { passwordProblem } from "./password-policy";
 import { singleton } from "./singleton";
 
 /**
@@ -101,9 +102,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     if (sessionSecret.length < 32) {
       throw new EnvError("Refusing to start: SESSION_SECRET must be set to at least 32 characters in production.");
     }
-    if (!adminPassword || adminPassword === "admin123") {
-      throw new EnvError("Refusing to start: ADMIN_PASSWORD must be set (and not 'admin123') in production.");
-    }
+    if (!adminPassword) throw new EnvError("Refusing to start: ADMIN_PASSWORD must be set in production.");
+    // The same rule as every staff password (lib/password-policy.ts).
+    const problem = passwordProblem(adminPassword, [e.ADMIN_EMAIL, "admin"]);
+    if (problem) throw new EnvError(`Refusing to start: ADMIN_PASSWORD is not strong enough. ${problem}`);
   } else {
     if (sessionSecret.length < 32) {
       // Outside production a missing secret is generated once and kept, so

@@ -27,13 +27,13 @@ function refusal(source: Record<string, string | undefined>): EnvError {
 }
 
 describe("parseEnv in production", () => {
-  const base = () => ({ NODE_ENV: "production", DATA_DIR: tempDir(), SESSION_SECRET: SECRET, ADMIN_PASSWORD: "a-real-password" });
+  const base = () => ({ NODE_ENV: "production", DATA_DIR: tempDir(), SESSION_SECRET: SECRET, ADMIN_PASSWORD: "violet-canoe-orbit-42" });
 
   it("accepts a complete configuration", () => {
     const env = parseEnv(base());
     expect(env.production).toBe(true);
     expect(env.sessionSecret).toBe(SECRET);
-    expect(env.adminPassword).toBe("a-real-password");
+    expect(env.adminPassword).toBe("violet-canoe-orbit-42");
     expect(env.adminPasswordGenerated).toBe(false);
   });
 
@@ -61,6 +61,10 @@ describe("parseEnv in production", () => {
     ["missing", undefined],
     ["empty", ""],
     ["the demo default", "admin123"],
+    ["a single letter", "x"],
+    ["a common password with a capital and digits", "Admin123"],
+    ["long but common", "password1234"],
+    ["made of the admin's own email", "admin@example.com"],
   ])("refuses an ADMIN_PASSWORD that is %s, with a one-line reason", (_label, pw) => {
     const source = { ...base(), ADMIN_PASSWORD: pw };
     if (pw === undefined) delete source.ADMIN_PASSWORD;
