@@ -49,7 +49,8 @@ const db = dbHandle.db;
 const seeded = await seed(db, env);
 await ipBlocks.refreshIpBlocks(db);
 // With REDIS_URL, rate limits are shared by every instance from the first request on.
-if (!(await (await import("./lib/security/rate-limits")).rateLimitStoreReady())) logger.warn("rate-limit store not reachable yet; limiting in memory");
+const rateLimits = await import("./lib/security/rate-limits");
+if (!(await rateLimits.rateLimitStoreReady())) logger.warn("rate-limit store not reachable yet; limiting in memory");
 
 const app = next({ dev, dir: process.cwd(), hostname: env.host, port: env.port, customServer: true });
 await app.prepare();
@@ -87,6 +88,10 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// Slow-loris: a client that dribbles its request headers (an upgrade included) is cut off.
+server.headersTimeout = 10_000;
+server.requestTimeout = 60_000;
+
 // Several instances fan out through Redis; one instance stays in-process.
 const backplane = env.redisUrl ? await (await import("./lib/realtime/backplane")).redisBackplane(env.redisUrl) : undefined;
 const deps = { hub: () => hub, apply: applyEffects };
@@ -99,6 +104,8 @@ const hub: import("./lib/realtime/hub").Hub = new hubMod.Hub({
   clientIp,
 });
 hubMod.setHub(hub);
+// An address blocked while connected loses its sockets too, not just its next request.
+ipBlocks.onIpBlocksRefreshed(() => hub.closeBlocked((ip) => ipBlocks.isIpBlocked(ip)));
 
 server.on("upgrade", (req, socket, head) => {
   const ip = clientIp(req);
@@ -109,7 +116,12 @@ server.on("upgrade", (req, socket, head) => {
   }
   const pathname = (req.url ?? "/").split("?")[0];
   // Claim only /ws; every other upgrade (dev HMR) belongs to Next's own listener.
-  if (pathname === "/ws") void hub.handleUpgrade(req, socket, head);
+  if (pathname !== "/ws") return;
+  void rateLimits.consumeLimit("wsConnect", clientIpMod.strikeSubject(ip)).then((r) => {
+    if (r.ok) return hub.handleUpgrade(req, socket, head);
+    socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${Math.ceil(r.retryAfterMs / 1000)}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    socket.destroy();
+  });
 });
 
 // Block-list refresh and presence heartbeats are per instance; the sweepers run on the leader only.

@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { logger } from "../logger";
+import { strikeSubject } from "../security/client-ip";
 import { peekSingleton, setSingleton } from "../singleton";
 import { memoryBackplane, type Backplane, type Envelope } from "./backplane";
 import type { StaffActor } from "../ctx";
@@ -25,6 +26,11 @@ export type Conn = {
   joined: Set<number>;
 };
 
+/** Open sockets one address may hold: a household or office behind one NAT, with a tab or two each. */
+export const MAX_SOCKETS_PER_IP = 100;
+/** How long an upgrade may take to authenticate before it is dropped. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 export type Authenticate = (req: IncomingMessage, url: URL) => Promise<Identity | null>;
 export type Dispatch = (conn: Conn, raw: string) => Promise<void> | void;
 /** Re-check an open staff socket against the database (its rights changed). */
@@ -46,6 +52,8 @@ export class Hub {
   private readonly conns = new Set<Conn>();
   private readonly rooms = new Map<string, Set<Conn>>();
   private readonly byUser = new Map<number, Set<Conn>>();
+  /** Open sockets per client address (an IPv6 /64 counts as one). */
+  private readonly byIp = new Map<string, number>();
   private heartbeat: NodeJS.Timeout;
   private closing = false;
   /** Lifecycle work in flight (presence writes), awaited on shutdown before the db closes. */
@@ -59,6 +67,8 @@ export class Hub {
       lifecycle?: Lifecycle;
       backplane?: Backplane;
       heartbeatMs?: number;
+      maxSocketsPerIp?: number;
+      handshakeTimeoutMs?: number;
       clientIp: (req: IncomingMessage) => string;
     },
     private readonly backplane: Backplane = opts.backplane ?? memoryBackplane(),
@@ -90,21 +100,37 @@ export class Hub {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => {});
     if (this.closing) return reject(socket, 503);
+    const ip = this.opts.clientIp(req);
+    // One address can't hold thousands of sockets (counted per IPv6 /64, like strikes).
+    const max = this.opts.maxSocketsPerIp ?? MAX_SOCKETS_PER_IP;
+    if ((this.byIp.get(strikeSubject(ip)) ?? 0) >= max) return reject(socket, 429);
     let identity: Identity | null = null;
+    let timer: NodeJS.Timeout | undefined;
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
-      identity = await this.opts.authenticate(req, url);
+      // A handshake that can't be authenticated in time is dropped, not left hanging.
+      const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)));
+      identity = await Promise.race([this.opts.authenticate(req, url), timeout]);
     } catch (err) {
       logger.warn({ err }, "ws authenticate failed");
+    } finally {
+      clearTimeout(timer);
     }
     if (!identity) return reject(socket, 401);
-    const ip = this.opts.clientIp(req);
+    if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, identity!, ip));
+  }
+
+  /** Close every local socket whose address is now blocked (a block on any instance reaches this one through its refresh). */
+  closeBlocked(isBlocked: (ip: string) => boolean) {
+    for (const c of this.conns) if (c.ip && isBlocked(c.ip)) c.ws.close(1008, "blocked");
   }
 
   private onConnection(ws: WebSocket, identity: Identity, ip: string) {
     const conn: Conn = { id: randomUUID(), ws, identity, rooms: new Set(), isAlive: true, ip, joined: new Set() };
     this.conns.add(conn);
+    const subject = strikeSubject(ip);
+    this.byIp.set(subject, (this.byIp.get(subject) ?? 0) + 1);
     if (identity.kind === "staff") {
       let set = this.byUser.get(identity.userId);
       if (!set) this.byUser.set(identity.userId, (set = new Set()));
@@ -121,6 +147,9 @@ export class Hub {
     });
     ws.on("close", () => {
       this.conns.delete(conn);
+      const left = (this.byIp.get(subject) ?? 1) - 1;
+      if (left > 0) this.byIp.set(subject, left);
+      else this.byIp.delete(subject);
       const rooms = [...conn.rooms];
       for (const r of rooms) this.leave(conn, r);
       if (identity.kind === "staff") {
@@ -239,7 +268,7 @@ export class Hub {
 }
 
 function reject(socket: Duplex, status: number) {
-  const text = status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Service Unavailable";
+  const text = status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : status === 429 ? "Too Many Requests" : "Service Unavailable";
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.destroy();
 }

@@ -6,7 +6,7 @@ import { singleton } from "../singleton";
 import { addToBlockList, ipFamily, normalizeIp } from "./client-ip";
 
 type Entry = { address: string; expiresAt: number | null };
-type Cache = { list: net.BlockList; entries: Entry[]; nextExpiry: number; loadedAt: number; db: Db | null };
+type Cache = { list: net.BlockList; entries: Entry[]; nextExpiry: number; loadedAt: number; db: Db | null; listeners: (() => void)[] };
 
 /**
  * In-memory view of the block list, so the check that runs first on every
@@ -15,7 +15,16 @@ type Cache = { list: net.BlockList; entries: Entry[]; nextExpiry: number; loaded
  * once after a block is added in this process.
  */
 const cache = () =>
-  singleton<Cache>("ip-block-cache", () => ({ list: new net.BlockList(), entries: [], nextExpiry: Infinity, loadedAt: 0, db: null }));
+  singleton<Cache>("ip-block-cache", () => ({ list: new net.BlockList(), entries: [], nextExpiry: Infinity, loadedAt: 0, db: null, listeners: [] }));
+
+/**
+ * Run `fn` after every reload of the block list (server.ts closes the sockets
+ * of newly blocked addresses with it: at once for a block made here, within
+ * one refresh for a block made on another instance).
+ */
+export function onIpBlocksRefreshed(fn: () => void): void {
+  cache().listeners.push(fn);
+}
 
 /** Rebuild the lookup list from the cached rows, leaving out blocks that have run out by `now`. */
 function rebuild(c: Cache, now: number) {
@@ -39,6 +48,7 @@ export async function refreshIpBlocks(db: Db, now = new Date()): Promise<number>
   rebuild(c, now.getTime());
   c.loadedAt = now.getTime();
   c.db = db;
+  for (const fn of c.listeners) fn();
   return rows.length;
 }
 

@@ -112,3 +112,14 @@ describe("ip blocks", () => {
     expect(isIpBlocked("192.0.2.13")).toBe(false);
   });
 });
+
+describe("reload listeners", () => {
+  it("run after every reload, so server.ts can close a newly blocked address's open sockets", async () => {
+    const { onIpBlocksRefreshed } = await import("../ip-blocks");
+    const seen: boolean[] = [];
+    onIpBlocksRefreshed(() => seen.push(isIpBlocked("192.0.2.250")));
+    await blockIp(h.db, { address: "192.0.2.250", reason: "listener test", source: "manual" });
+    // The listener saw the list with the new block already in it.
+    expect(seen.at(-1)).toBe(true);
+  });
+});
