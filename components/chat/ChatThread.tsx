@@ -1,45 +1,37 @@
 "use client";
 
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ChatApi, Side, ThreadMessage } from "./useChat";
-import { Linkified } from "./linkify";
+import { MessageRow } from "./MessageRow";
+import { estimateRowHeight, localDay, updateRows, type ThreadRow } from "./thread-rows";
+import { useThreadWindow } from "./useThreadWindow";
 
-const TICK_LABEL = { pending: "Sending", failed: "Not sent", sent: "Sent", delivered: "Delivered", read: "Read" } as const;
-
-function Tick({ state }: { state: keyof typeof TICK_LABEL }) {
-  if (state === "pending") {
-    return (
-      <span role="img" aria-label={TICK_LABEL.pending} className="text-slate-400">
-        🕓
-      </span>
-    );
-  }
-  if (state === "failed") return null;
-  const color = state === "read" ? "text-emerald-500" : "text-slate-400";
-  return (
-    <span role="img" aria-label={TICK_LABEL[state]} data-tick={state} className={`font-semibold tracking-tighter ${color}`}>
-      {state === "sent" ? "✓" : "✓✓"}
-    </span>
-  );
-}
-
-function senderLabel(m: ThreadMessage, viewer: Side, visitorName: string | undefined): string {
-  if (m.senderKind === "visitor") return viewer === "visitor" ? "You" : visitorName ?? "Visitor";
-  if (m.senderKind === "system") return "System";
-  if (viewer === "visitor") return m.senderKind === "admin" ? "Support team" : "Support";
-  return m.senderKind === "ai" ? "AI" : (m.senderName ?? (m.senderKind === "admin" ? "Admin" : "Agent"));
-}
-
-function time(iso: string) {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
+/** Fixed, so the list's offsets never move when "Load older" turns into "Loading…" or "Start of the conversation". */
+const HEADER_PX = 44;
+const FOOTER_PX = 28;
+/** Within this distance of the end the reader is "at the latest message": new ones keep them pinned. */
+const AT_END_PX = 80;
+/** Start fetching the next page this far before an end of the list, so scrolling rarely meets a wait. */
+const PREFETCH_PX = 1200;
+/**
+ * Wait this long near an end before fetching: a reader who scrolled there by
+ * clicking "Load older messages" gets the click, not a race with the prefetch.
+ */
+const PREFETCH_DELAY_MS = 120;
+/** Rows rendered beyond the viewport on each side: cheap (rows are memoised) and constant at any history length. */
+const OVERSCAN = 40;
+const HIGHLIGHT_MS = 1600;
 
 /**
- * The message list: bubbles with ticks, reply quotes that jump to the
- * original (loading older pages if needed), lazy image thumbnails, and
- * infinite scroll upwards that keeps the reading position.
+ * The message list, virtualised: only the rows near the viewport are in the
+ * DOM, so opening, typing and paging cost the same at 30 or 50,000 loaded
+ * messages. End-anchored: older pages prepend without moving what the reader
+ * looks at, new messages keep a reader at the bottom pinned, and a reader
+ * scrolled up gets a "New messages" pill instead. A quote jump to a message
+ * far back loads the window around it in one request (useThreadWindow).
  */
-export function ChatThread({
+export const ChatThread = memo(function ChatThread({
   chat,
   viewer,
   visitorName,
@@ -55,187 +47,287 @@ export function ChatThread({
   imageQuery?: string;
   onReply?: (m: ThreadMessage) => void;
 }) {
+  const view = useThreadWindow(chat);
+  const prevRows = useRef<{ messages: readonly ThreadMessage[]; rows: ThreadRow[] } | null>(null);
+  const rows = useMemo(() => updateRows(prevRows.current, view.messages), [view.messages]);
+  prevRows.current = { messages: view.messages, rows };
   const scroller = useRef<HTMLDivElement>(null);
-  const topSentinel = useRef<HTMLDivElement>(null);
-  const chatRef = useRef(chat);
-  chatRef.current = chat;
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  const viewRef = useRef(view);
+  viewRef.current = view;
+
   const [highlight, setHighlight] = useState<number | null>(null);
   const [lightbox, setLightbox] = useState<string | null>(null);
-  const firstId = chat.messages.find((m) => !m.local)?.id;
-  const lastKey = chat.messages.at(-1)?.clientMsgId;
-  const prevFirst = useRef<number | undefined>(undefined);
-  const prevHeight = useRef(0);
-  const atBottom = useRef(true);
+  const [activeKey, setActiveKey] = useState<string | null>(null);
+  const [farFromEnd, setFarFromEnd] = useState(false);
+  /** The newest stored message the reader has seen at the bottom; later ones from the other side count on the pill. */
+  const [seenUpTo, setSeenUpTo] = useState<number | null>(null);
+  const atEnd = useRef(true);
+  const pendingEnd = useRef(false);
+  const pendingJump = useRef<number | null>(null);
+  const prefetch = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  // Keep the reading position when older messages are prepended; stick to the bottom otherwise.
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: useCallback((i: number) => estimateRowHeight(rowsRef.current[i]), []),
+    getItemKey: useCallback((i: number) => rows[i].key, [rows]),
+    anchorTo: "end",
+    // A window far back isn't the live end: appending its next page must not pull the reader down page after page.
+    followOnAppend: !view.detached,
+    scrollEndThreshold: AT_END_PX,
+    overscan: OVERSCAN,
+    paddingStart: HEADER_PX,
+    paddingEnd: FOOTER_PX,
+  });
+
+  const lastStoredId = useMemo(() => {
+    for (let i = chat.messages.length - 1; i >= 0; i--) if (!chat.messages[i].local) return chat.messages[i].id;
+    return null;
+  }, [chat.messages]);
+
+  // Open at the latest message, once the first page is here (and again for another conversation: the visitor's chat moved).
+  const openedFor = useRef<unknown>(null);
+  const openedAt = useRef<number | null>(null);
   useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    if (prevFirst.current !== undefined && firstId !== undefined && firstId < prevFirst.current) {
-      el.scrollTop += el.scrollHeight - prevHeight.current;
-    } else if (atBottom.current) {
-      el.scrollTop = el.scrollHeight;
+    if (openedFor.current === chat.fetchHistory || !chat.loaded) return;
+    openedFor.current = chat.fetchHistory;
+    openedAt.current = lastStoredId ?? 0;
+    atEnd.current = true;
+    setSeenUpTo(lastStoredId);
+    if (rows.length) virtualizer.scrollToEnd();
+  }, [chat.loaded, chat.fetchHistory, rows.length, lastStoredId, virtualizer]);
+
+  // My own new message always comes into view, from anywhere (back to the live list from a window).
+  const lastLocalKey = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const last = chat.messages.at(-1);
+    const key = last?.local === "pending" ? last.clientMsgId : null;
+    if (key && key !== lastLocalKey.current) {
+      pendingEnd.current = true;
+      if (viewRef.current.detached) viewRef.current.toLive();
     }
-    prevFirst.current = firstId;
-    prevHeight.current = el.scrollHeight;
-  }, [firstId, lastKey, chat.otherTyping]);
+    lastLocalKey.current = key;
+  }, [chat.messages]);
+
+  useLayoutEffect(() => {
+    if (pendingJump.current !== null) {
+      const id = pendingJump.current;
+      const idx = rows.findIndex((r) => !r.m.local && r.m.id === id);
+      if (idx >= 0) {
+        pendingJump.current = null;
+        atEnd.current = false;
+        virtualizer.scrollToIndex(idx, { align: "center" });
+        setHighlight(id);
+      }
+    }
+    if (pendingEnd.current && !view.detached) {
+      pendingEnd.current = false;
+      atEnd.current = true;
+      virtualizer.scrollToEnd();
+    }
+    // At the bottom of the live list, what just arrived is seen.
+    if (atEnd.current && !view.detached && lastStoredId !== null) setSeenUpTo((s) => (s === null || lastStoredId > s ? lastStoredId : s));
+  }, [rows, view.detached, lastStoredId, virtualizer]);
 
   useEffect(() => {
-    const el = scroller.current;
-    const s = topSentinel.current;
-    if (!el || !s) return;
-    const io = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting) && chatRef.current.hasOlder && chatRef.current.loaded) {
-          prevHeight.current = el.scrollHeight;
-          void chatRef.current.loadOlder();
-        }
-      },
-      { root: el, rootMargin: "200px 0px 0px 0px" },
-    );
-    io.observe(s);
-    return () => io.disconnect();
-  }, []);
+    if (highlight === null) return;
+    const t = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    return () => clearTimeout(t);
+  }, [highlight]);
+  useEffect(() => () => void (prefetch.current && clearTimeout(prefetch.current)), []);
 
-  const jumpTo = useCallback(async (id: number) => {
-    const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
-    for (let i = 0; i < 200; i++) {
-      const el = document.getElementById(`msg-${id}`);
-      if (el) {
-        el.scrollIntoView({ block: "center", behavior: "smooth" });
-        setHighlight(id);
-        setTimeout(() => setHighlight((h) => (h === id ? null : h)), 1600);
-        return;
-      }
-      if (!chatRef.current.hasOlder) return;
-      if (!chatRef.current.loadingOlder) {
-        prevHeight.current = scroller.current?.scrollHeight ?? 0;
-        await chatRef.current.loadOlder();
-      }
-      await frame();
-      await frame();
+  const onScroll = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const v = viewRef.current;
+    const fromEnd = el.scrollHeight - el.scrollTop - el.clientHeight;
+    atEnd.current = fromEnd < AT_END_PX && !v.detached;
+    if (atEnd.current) setSeenUpTo((s) => (lastStoredRef.current !== null && (s === null || lastStoredRef.current > s) ? lastStoredRef.current : s));
+    setFarFromEnd(v.detached || fromEnd > el.clientHeight);
+    const nearTop = el.scrollTop < PREFETCH_PX && v.hasOlder && !v.loadingOlder;
+    const nearEnd = fromEnd < PREFETCH_PX && v.hasNewer && !v.loadingNewer;
+    if ((nearTop || nearEnd) && !prefetch.current) {
+      prefetch.current = setTimeout(() => {
+        prefetch.current = null;
+        const e = scroller.current;
+        const w = viewRef.current;
+        if (!e) return;
+        if (e.scrollTop < PREFETCH_PX && w.hasOlder && !w.loadingOlder) void w.loadOlder();
+        else if (e.scrollHeight - e.scrollTop - e.clientHeight < PREFETCH_PX && w.hasNewer && !w.loadingNewer) void w.loadNewer();
+      }, PREFETCH_DELAY_MS);
     }
   }, []);
+  const lastStoredRef = useRef(lastStoredId);
+  lastStoredRef.current = lastStoredId;
+
+  // A pill or composer appearing below shrinks the list: a reader at the bottom stays there.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    let h = el.clientHeight;
+    const ro = new ResizeObserver(() => {
+      if (el.clientHeight !== h && atEnd.current) virtualizer.scrollToEnd();
+      h = el.clientHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [virtualizer]);
+
+  const jumpTo = useCallback(
+    async (id: number) => {
+      const idx = rowsRef.current.findIndex((r) => !r.m.local && r.m.id === id);
+      if (idx >= 0) {
+        atEnd.current = false;
+        virtualizer.scrollToIndex(idx, { align: "center" });
+        setHighlight(id);
+        return;
+      }
+      // Not loaded: fetch the window around it (one request at any depth) and scroll there once it renders.
+      pendingJump.current = id;
+      if (!(await viewRef.current.loadAround(id))) pendingJump.current = null;
+    },
+    [virtualizer],
+  );
+
+  const toLatest = useCallback(() => {
+    if (viewRef.current.detached) {
+      pendingEnd.current = true;
+      viewRef.current.toLive();
+    } else {
+      atEnd.current = true;
+      virtualizer.scrollToEnd();
+    }
+    setSeenUpTo(lastStoredRef.current);
+  }, [virtualizer]);
+
+  const onActivate = useCallback((key: string) => setActiveKey((k) => (k === key ? null : key)), []);
+
+  // Unseen messages from the other side, newest first until the seen mark (cheap: stops at the mark).
+  let unseen = 0;
+  if (seenUpTo !== null) {
+    for (let i = chat.messages.length - 1; i >= 0; i--) {
+      const m = chat.messages[i];
+      if (m.local) continue;
+      if (m.id <= seenUpTo) break;
+      if (!chat.isMine(m)) unseen++;
+    }
+  }
+  const showPill = unseen > 0 || farFromEnd;
+
+  // Screen readers hear new messages from the other side (the virtual list itself mounts rows as you scroll, which isn't news).
+  const lastIncoming = useMemo(() => {
+    const m = chat.messages.at(-1);
+    return m && !m.local && !chat.isMine(m) ? m : null;
+  }, [chat]);
+
+  const today = localDay(new Date());
+  const items = virtualizer.getVirtualItems();
 
   return (
-    <div
-      ref={scroller}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-      }}
-      className="flex-1 overflow-y-auto px-3 py-3"
-      aria-live="polite"
-      aria-relevant="additions"
-    >
-      <div ref={topSentinel} />
-      {chat.hasOlder ? (
-        <div className="mb-2 text-center">
-          <button
-            type="button"
-            onClick={() => void chat.loadOlder()}
-            disabled={chat.loadingOlder}
-            className="rounded-full bg-slate-100 px-3 py-1 text-xs text-slate-600 hover:bg-slate-200"
-          >
-            {chat.loadingOlder ? "Loading…" : "Load older messages"}
-          </button>
-        </div>
-      ) : null}
-      {!chat.loaded ? (
-        <p className="py-8 text-center text-sm text-slate-500" role="status">
-          Loading conversation…
-        </p>
-      ) : chat.messages.length === 0 ? (
-        <p className="py-8 text-center text-sm text-slate-500">No messages yet. Say hello!</p>
-      ) : null}
-      <ul className="flex flex-col gap-2" aria-label="Chat history">
-        {chat.messages.map((m) => {
-          const mine = chat.isMine(m);
-          const tick = chat.tickOf(m);
-          const fromAdmin = m.senderKind === "admin";
-          const bubble = mine
-            ? "text-white"
-            : fromAdmin
-              ? "bg-amber-50 border border-amber-200 text-slate-900"
-              : "bg-white border border-slate-200 text-slate-900";
-          return (
-            <li
-              key={m.local ? m.clientMsgId : m.id}
-              id={m.local ? undefined : `msg-${m.id}`}
-              className={`group flex ${mine ? "justify-end" : "justify-start"}`}
-            >
-              <div
-                className={`max-w-[80%] rounded-2xl px-3 py-2 shadow-sm transition ${bubble} ${highlight === m.id ? "ring-4 ring-yellow-300" : ""}`}
-                style={mine ? { background: accentColor ?? "#2563eb" } : undefined}
-                data-sender={m.senderKind}
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto overscroll-contain px-3 [overflow-anchor:none]">
+        <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+          <div className="absolute inset-x-0 top-0 z-10 flex items-center justify-center" style={{ height: HEADER_PX }}>
+            {!chat.loaded ? (
+              <p className="text-sm text-slate-600" role="status">
+                Loading conversation…
+              </p>
+            ) : rows.length === 0 ? (
+              <p className="text-sm text-slate-600">No messages yet. Say hello!</p>
+            ) : view.hasOlder ? (
+              <button
+                type="button"
+                onClick={() => void view.loadOlder()}
+                disabled={view.loadingOlder}
+                aria-busy={view.loadingOlder}
+                className="rounded-full bg-slate-200 px-3 py-1 text-xs text-slate-700 hover:bg-slate-300"
               >
-                <p className={`mb-0.5 text-[11px] font-medium ${mine ? "text-white/80" : "text-slate-500"}`}>
-                  {senderLabel(m, viewer, visitorName)}
-                </p>
-                {m.replyTo ? (
-                  <button
-                    type="button"
-                    onClick={() => void jumpTo(m.replyTo!.id)}
-                    aria-label={`Go to quoted message: ${m.replyTo.excerpt || "image"}`}
-                    className={`mb-1 block w-full rounded-md border-l-4 px-2 py-1 text-left text-xs ${mine ? "border-white/70 bg-white/15" : "border-slate-400 bg-slate-100"}`}
-                  >
-                    <span className="line-clamp-2">{m.replyTo.excerpt || (m.replyTo.hasImage ? "📷 Image" : "")}</span>
-                  </button>
-                ) : null}
-                {m.attachment ? (
-                  <button
-                    type="button"
-                    onClick={() => setLightbox(m.attachment!.url + imageQuery)}
-                    className="mb-1 block"
-                    aria-label="Open full-size image"
-                  >
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
-                    <img
-                      src={m.attachment.url + imageQuery}
-                      alt="Image attachment"
-                      loading="lazy"
-                      width={m.attachment.width ?? undefined}
-                      height={m.attachment.height ?? undefined}
-                      className="max-h-60 max-w-60 rounded-lg object-cover"
-                      style={{ height: "auto" }}
-                    />
-                  </button>
-                ) : null}
-                {m.body ? (
-                  <p className="whitespace-pre-wrap break-words text-sm">
-                    <Linkified text={m.body} />
-                  </p>
-                ) : null}
-                <div className={`mt-0.5 flex items-center justify-end gap-1 text-[10px] ${mine ? "text-white/80" : "text-slate-400"}`}>
-                  <time dateTime={m.createdAt}>{time(m.createdAt)}</time>
-                  {tick ? <Tick state={tick} /> : null}
-                </div>
-                {m.local === "failed" && chat.canWrite ? (
-                  <div className="mt-1 flex items-center justify-end gap-2 text-xs">
-                    <span role="alert" className="rounded bg-red-100 px-1.5 py-0.5 text-red-700">
-                      Not sent
-                    </span>
-                    <button type="button" onClick={() => chat.retry(m.clientMsgId)} className="rounded bg-white px-2 py-0.5 font-medium text-red-700 underline">
-                      Retry
-                    </button>
-                  </div>
-                ) : null}
-              </div>
-              {onReply && !m.local && chat.canWrite ? (
-                <button
-                  type="button"
-                  onClick={() => onReply(m)}
-                  aria-label="Reply"
-                  title="Reply"
-                  className={`self-center px-1 text-slate-400 opacity-60 hover:text-slate-700 group-hover:opacity-100 focus:opacity-100 ${mine ? "order-first" : ""}`}
+                {view.loadingOlder ? "Loading…" : "Load older messages"}
+              </button>
+            ) : (
+              <p className="text-xs text-slate-500">Start of the conversation</p>
+            )}
+          </div>
+          <ul aria-label="Chat history" className="m-0 list-none p-0">
+            {items.map((vi) => {
+              const row: ThreadRow = rows[vi.index];
+              const m = row.m;
+              return (
+                <li
+                  key={vi.key}
+                  data-index={vi.index}
+                  ref={virtualizer.measureElement}
+                  id={m.local ? undefined : `msg-${m.id}`}
+                  className="absolute top-0 left-0 w-full"
+                  style={{ transform: `translateY(${vi.start}px)` }}
                 >
-                  ↩
-                </button>
-              ) : null}
-            </li>
-          );
-        })}
-      </ul>
+                  <MessageRow
+                    row={row}
+                    viewer={viewer}
+                    mine={chat.isMine(m)}
+                    tick={chat.tickOf(m)}
+                    highlighted={highlight === m.id && !m.local}
+                    active={activeKey === row.key}
+                    today={today}
+                    visitorName={visitorName}
+                    accentColor={accentColor}
+                    imageQuery={imageQuery}
+                    canReply={chat.canWrite}
+                    canRetry={chat.canWrite}
+                    onReply={onReply}
+                    onJump={jumpTo}
+                    onOpenImage={setLightbox}
+                    onRetry={chat.retry}
+                    onActivate={onActivate}
+                  />
+                </li>
+              );
+            })}
+          </ul>
+          {view.hasNewer ? (
+            <div className="absolute inset-x-0 bottom-0 flex items-center justify-center text-xs text-slate-500" style={{ height: FOOTER_PX }}>
+              {view.loadingNewer ? "Loading newer messages…" : ""}
+            </div>
+          ) : null}
+        </div>
+      </div>
+
+      {view.jumping ? (
+        <p role="status" className="absolute top-2 left-1/2 z-20 flex -translate-x-1/2 items-center gap-2 rounded-full bg-slate-800 px-3 py-1.5 text-xs text-white shadow-lg">
+          <span aria-hidden="true" className="h-3 w-3 animate-spin rounded-full border-2 border-white/40 border-t-white" />
+          Loading the quoted message…
+        </p>
+      ) : null}
+      {view.error ? (
+        <p role="alert" className="absolute top-2 left-1/2 z-20 flex -translate-x-1/2 items-center gap-2 rounded-full bg-red-50 px-3 py-1 text-xs text-red-700 shadow ring-1 ring-red-200">
+          {view.error}
+          <button type="button" onClick={view.clearError} aria-label="Dismiss" className="px-1 font-semibold">
+            ×
+          </button>
+        </p>
+      ) : null}
+      {showPill ? (
+        <button
+          type="button"
+          onClick={toLatest}
+          aria-label={unseen > 0 ? `New messages: ${unseen}. Scroll to the latest` : "Scroll to the latest message"}
+          className="absolute right-4 bottom-3 z-20 flex items-center gap-1.5 rounded-full bg-slate-800 px-3 py-1.5 text-xs font-medium text-white shadow-lg hover:bg-slate-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-slate-800"
+        >
+          {unseen > 0 ? (
+            <>
+              New messages
+              <span className="rounded-full bg-white px-1.5 text-[11px] font-semibold text-slate-900">{unseen}</span>
+            </>
+          ) : null}
+          <span aria-hidden="true">↓</span>
+        </button>
+      ) : null}
+      <div className="sr-only" aria-live="polite">
+        {lastIncoming && openedAt.current !== null && lastIncoming.id > openedAt.current ? lastIncoming.body || "Image" : ""}
+      </div>
+
       {lightbox ? (
         <div role="dialog" aria-modal="true" aria-label="Image" className="fixed inset-0 z-50 flex items-center justify-center bg-black/80 p-4" onClick={() => setLightbox(null)}>
           {/* eslint-disable-next-line @next/next/no-img-element */}
@@ -247,4 +339,5 @@ export function ChatThread({
       ) : null}
     </div>
   );
-}
+});
+

@@ -38,13 +38,14 @@ export function Composer({
   const [ownText, setOwnText] = useState("");
   const text = controlledText ?? ownText;
   const setText = onTextChange ?? setOwnText;
-  const [image, setImage] = useState<{ file: File; url: string } | null>(null);
+  const [image, setImage] = useState<{ file: File; url: string; broken?: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => () => (image ? URL.revokeObjectURL(image.url) : undefined), [image]);
+  const previewUrl = image?.url;
+  useEffect(() => () => (previewUrl ? URL.revokeObjectURL(previewUrl) : undefined), [previewUrl]);
   useEffect(() => {
     if (replyTo) textarea.current?.focus();
   }, [replyTo]);
@@ -104,8 +105,28 @@ export function Composer({
       ) : null}
       {image ? (
         <div className="mb-2 flex items-center gap-2">
-          {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src={image.url} alt="Image to send" className="h-16 w-16 rounded object-cover" />
+          {image.broken ? (
+            // Bytes the browser can't draw (the server will refuse them too): a named tile, never a broken-image icon.
+            <span
+              role="img"
+              aria-label="Image to send"
+              className="flex h-16 w-16 flex-col items-center justify-center gap-0.5 rounded border border-red-200 bg-red-50 px-1 text-center text-[10px] leading-tight text-red-700"
+            >
+              <svg aria-hidden="true" viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+                <path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9z" />
+                <path d="M14 3v6h6M9.5 13.5l5 5M14.5 13.5l-5 5" />
+              </svg>
+              <span className="line-clamp-2 break-all">{image.file.name}</span>
+            </span>
+          ) : (
+            // eslint-disable-next-line @next/next/no-img-element
+            <img
+              src={image.url}
+              alt="Image to send"
+              onError={() => setImage((i) => (i && i.url === image.url ? { ...i, broken: true } : i))}
+              className="h-16 w-16 rounded object-cover"
+            />
+          )}
           <button type="button" onClick={() => setImage(null)} aria-label="Remove image" className="rounded px-2 py-1 text-xs text-slate-600 hover:bg-slate-100">
             Remove
           </button>

@@ -1,7 +1,6 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { TYPING_CLEAR_MS, TYPING_SEND_EVERY_MS } from "@/lib/constants";
 import type { MessageDTO, ServerMessage } from "@/lib/realtime/protocol";
 import type { ReconnectingSocket } from "@/components/realtime/reconnecting-socket";
 import { useSocketState } from "@/components/realtime/useSocket";
@@ -21,16 +20,11 @@ import {
   type Side,
   type ThreadMessage,
 } from "./chat-sync";
+import { TypingExpiry, TypingSender } from "./typing";
 
 export type { Side, ThreadMessage } from "./chat-sync";
 export type ConnState = "connecting" | "open" | "reconnecting" | "signed-out" | "closed";
 
-/**
- * A typist goes quiet after this long without a keystroke. The last "on" can
- * be up to TYPING_SEND_EVERY_MS old by then, so our "off" always reaches the
- * other side before its own TYPING_CLEAR_MS safety clear would.
- */
-const TYPING_IDLE_MS = TYPING_CLEAR_MS - TYPING_SEND_EVERY_MS;
 /** How often unacknowledged sends are checked against ACK_TIMEOUT_MS. */
 const EXPIRE_CHECK_MS = 1_000;
 
@@ -79,8 +73,13 @@ export function useChat(opts: {
     return next;
   }, []);
   const [loadingOlder, setLoadingOlder] = useState(false);
-  const typingClear = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const typing = useRef<{ lastSent: number; idle: ReturnType<typeof setTimeout> | null; on: boolean }>({ lastSent: 0, idle: null, on: false });
+  // Typing: our own "on"/"off" frames, and the safety clear of the other side's pill (timing in typing.ts).
+  const typing = useRef<TypingSender | null>(null);
+  if (typing.current === null) {
+    typing.current = new TypingSender((on) => optsRef.current.socket.send({ type: "typing", conversationId: store.current!.conversationId, on }));
+  }
+  const typingExpiry = useRef<TypingExpiry | null>(null);
+  if (typingExpiry.current === null) typingExpiry.current = new TypingExpiry(() => apply({ type: "typingTimeout" }));
 
   const flushOutbox = useCallback(() => {
     const s = store.current!;
@@ -88,29 +87,14 @@ export function useChat(opts: {
     if (sent.length) apply({ type: "sent", clientMsgIds: sent, now: Date.now() });
   }, [socket, apply]);
 
-  const stopTyping = useCallback(() => {
-    const t = typing.current;
-    if (t.idle) clearTimeout(t.idle);
-    t.idle = null;
-    if (t.on) socket.send({ type: "typing", conversationId: store.current!.conversationId, on: false });
-    t.on = false;
-    t.lastSent = 0;
-  }, [socket]);
+  /** Typing is over (message sent, chat left): "off" now if "on" was said. */
+  const stopTyping = useCallback(() => typing.current!.stop(), []);
 
-  /** Call on every keystroke; sends at most one "typing" frame per TYPING_SEND_EVERY_MS. */
+  /** Call on every keystroke; "on" goes out at most every TYPING_SEND_EVERY_MS, "off" after TYPING_CLEAR_MS of quiet. */
   const notifyTyping = useCallback(() => {
     if (!optsRef.current.canWrite || store.current!.revoked) return;
-    const t = typing.current;
-    const now = Date.now();
-    if (!t.on || now - t.lastSent > TYPING_SEND_EVERY_MS) {
-      if (socket.send({ type: "typing", conversationId: store.current!.conversationId, on: true })) {
-        t.on = true;
-        t.lastSent = now;
-      }
-    }
-    if (t.idle) clearTimeout(t.idle);
-    t.idle = setTimeout(stopTyping, TYPING_IDLE_MS);
-  }, [socket, stopTyping]);
+    typing.current!.keystroke();
+  }, []);
   // Declared before the join effect: its cleanup must say "stopped typing" before the leave goes out.
   useEffect(() => stopTyping, [conversationId, stopTyping]);
 
@@ -130,8 +114,10 @@ export function useChat(opts: {
         if (f.more && s.syncedUpTo !== null) socket.send({ type: "join", ref: joinRef(conversationId), conversationId, afterId: s.syncedUpTo });
         else flushOutbox();
       } else if (f.type === "typing" && f.conversationId === conversationId && typingFromOther(side, f.who)) {
-        if (typingClear.current) clearTimeout(typingClear.current);
-        typingClear.current = f.on ? setTimeout(() => apply({ type: "typingTimeout" }), TYPING_CLEAR_MS) : null;
+        typingExpiry.current!.frame(f.on);
+      } else if (f.type === "message" && f.message.conversationId === conversationId && !isMineOf(side, f.message)) {
+        // Their message ended their typing (chat-sync hid the pill): no safety clear left to run.
+        typingExpiry.current!.cancel();
       } else if (f.type === "moved" && f.fromConversationId === conversationId) {
         optsRef.current.onMoved?.(f.toConversationId);
       }
@@ -139,14 +125,19 @@ export function useChat(opts: {
     const offFrame = socket.onFrame(onFrame);
     const offOpen = socket.onOpen(join);
     const offState = socket.onState((st) => {
-      if (st !== "open") apply({ type: "disconnected" });
+      if (st !== "open") {
+        apply({ type: "disconnected" });
+        // The pill went with the socket on both ends: after the reconnect the next keystroke says "on" at once.
+        typing.current!.reset();
+        typingExpiry.current!.cancel();
+      }
     });
     if (socket.state === "open") join();
     return () => {
       offFrame();
       offOpen();
       offState();
-      if (typingClear.current) clearTimeout(typingClear.current);
+      typingExpiry.current!.cancel();
       if (!store.current!.revoked) socket.send({ type: "leave", conversationId });
     };
   }, [socket, conversationId, side, apply, flushOutbox]);
@@ -243,6 +234,22 @@ export function useChat(opts: {
     }
   }, [olderCursor, loadingOlder, conversationId, apply]);
 
+  /**
+   * A history page the thread keeps itself, outside the reducer (a quote jump's
+   * window and its paging): around a message, or before / after a cursor.
+   */
+  const fetchHistory = useCallback(
+    async (query: { around: number } | { before: string } | { after: string }) => {
+      const [k, v] = Object.entries(query)[0];
+      const res = await fetch(`/api/chat/conversations/${conversationId}/messages?${k}=${encodeURIComponent(String(v))}`, {
+        headers: optsRef.current.headers,
+      });
+      if (!res.ok) throw new Error(String(res.status));
+      return (await res.json()) as { messages: MessageDTO[]; nextCursor?: string | null; olderCursor?: string | null; newerCursor?: string | null };
+    },
+    [conversationId],
+  );
+
   const isMine = useCallback((m: MessageDTO) => isMineOf(side, m), [side]);
   const tickOf = useCallback((m: ThreadMessage) => tickOfState(state, m), [state]);
 
@@ -271,8 +278,9 @@ export function useChat(opts: {
       notifyTyping,
       stopTyping,
       loadOlder,
+      fetchHistory,
     }),
-    [state, conn, error, olderCursor, loadingOlder, canWrite, isMine, tickOf, send, retry, notifyTyping, stopTyping, loadOlder],
+    [state, conn, error, olderCursor, loadingOlder, canWrite, isMine, tickOf, send, retry, notifyTyping, stopTyping, loadOlder, fetchHistory],
   );
 }
 

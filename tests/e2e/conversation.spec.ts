@@ -150,7 +150,7 @@ test.describe("live chat", () => {
     // The tab comes to the front: read, and the tick turns green.
     await bringToFront(bg);
     await expect(tick(hello, "Read")).toBeVisible();
-    await expect(tick(hello, "Read")).toHaveClass(/text-emerald-500/);
+    await expect(tick(hello, "Read")).toHaveClass(/text-emerald-700/);
     await expect(tick(hello, "Delivered")).toHaveCount(0);
 
     // And back: the admin's reply, seen by the visitor on a focused page.
