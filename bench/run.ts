@@ -16,6 +16,9 @@
  *   BENCH_DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test if reachable)
  *   BENCH_OUT=path           also write the markdown tables there
  *   BENCH_WAIT_IDLE=secs     first wait (at most that long) for other processes to leave the CPU idle
+ *   BENCH_THREAD=0 skips, BENCH_THREAD=only runs only, the thread-in-Chromium benchmark (bench/thread.ts;
+ *   BENCH_THREAD_SIZES=30,5000,50000, BENCH_THREAD_JUMP_BACK=40000)
+ *   BENCH_LIGHTHOUSE=0 skips Lighthouse on the visitor landing page (bench/lighthouse.ts; alone: `npm run bench:lighthouse`)
  */
 import "./lib/env";
 import { execFileSync } from "node:child_process";
@@ -26,7 +29,9 @@ import { setSingleton } from "../lib/singleton";
 import { runDelivery, type DeliveryConfig } from "./delivery";
 import { runEcho, type EchoResult } from "./echo";
 import { runHistory } from "./history";
+import { lighthouseMarkdown, runLighthouse, type LighthouseResult } from "./lighthouse";
 import { runRouting } from "./routing";
+import { runThread, threadMarkdown, type ThreadResult } from "./thread";
 import { cpuBetween, sampleCpu } from "./lib/cpu";
 import { closeBenchDb, openBenchDb, resolvePostgres } from "./lib/db";
 import type { LoadPlan } from "./lib/load";
@@ -50,8 +55,12 @@ const cfg = {
   routingAgents: num("BENCH_ROUTING_AGENTS", 50),
   routingQueued: num("BENCH_ROUTING_QUEUED", quick ? 1000 : 5000),
   routingConversations: num("BENCH_ROUTING_CONVERSATIONS", quick ? 20_000 : 100_000),
+  lighthouse: env.BENCH_LIGHTHOUSE !== "0",
   phaseTimeoutMs: 180_000,
-  watchdogMs: num("BENCH_WATCHDOG_MS", 15 * 60_000) + num("BENCH_WAIT_IDLE", 0) * 1000,
+  // Lighthouse may first have to build the app (minutes on 2 cores), then runs Chromium three times.
+  watchdogMs: num("BENCH_WATCHDOG_MS", 15 * 60_000) + num("BENCH_WAIT_IDLE", 0) * 1000 + (env.BENCH_LIGHTHOUSE !== "0" ? 20 * 60_000 : 0) +
+    // The thread benchmark builds too (if needed), seeds ~100k messages and pages 50,000 into Chromium.
+    (env.BENCH_THREAD !== "0" ? 20 * 60_000 : 0),
 };
 
 const t00 = performance.now();
@@ -129,6 +138,8 @@ async function main() {
   for (const m of meta) log(m);
   const largest = Math.max(...cfg.levels);
 
+  if (env.BENCH_THREAD === "only") return reportThread(await runThread(log));
+
   // 1. Baseline: raw ws echo at every level.
   const echo = new Map<number, EchoResult>();
   for (const n of cfg.levels) {
@@ -205,8 +216,34 @@ async function main() {
     }
   }
 
+  // 3. The thread in a real browser (its own server and database).
+  let thread: ThreadResult | undefined;
+  if (env.BENCH_THREAD !== "0") {
+    try {
+      thread = await runThread(log);
+    } catch (err) {
+      log(`thread FAILED: ${(err as Error).stack ?? String(err)}`);
+      thread = { skipped: `failed: ${(err as Error).message}` };
+    }
+  }
+
+  // 4. The visitor landing page in Lighthouse (its own production server and data dir).
+  let lighthouse: LighthouseResult | undefined;
+  let lighthouseFailed = false;
+  if (cfg.lighthouse) {
+    try {
+      lighthouse = await runLighthouse(log);
+      if ("skipped" in lighthouse) log(`lighthouse: skipped — ${lighthouse.skipped}`);
+    } catch (err) {
+      lighthouseFailed = true;
+      log(`lighthouse FAILED: ${(err as Error).stack ?? String(err)}`);
+      lighthouse = { skipped: `failed: ${(err as Error).message}` };
+    }
+  }
+
   meta.push(`- total wall time ${Math.round((Date.now() - started) / 1000)} s`);
-  const md = markdown(runs, echo, meta);
+  const md =
+    markdown(runs, echo, meta) + (thread ? `\n${threadMarkdown(thread)}` : "") + (lighthouse ? `\n${lighthouseMarkdown(lighthouse)}` : "");
   log("\n================ results ================\n");
   for (const run of runs) for (const l of ratioLines(run, echo)) log(l);
   for (const run of runs) {
@@ -232,7 +269,14 @@ async function main() {
     fs.writeFileSync(env.BENCH_OUT, md + "\n");
     log(`(written to ${env.BENCH_OUT})`);
   }
-  return runs.some((r) => r.error || r.delivery.some((d) => d.errors.length)) ? 1 : 0;
+  return lighthouseFailed || runs.some((r) => r.error || r.delivery.some((d) => d.errors.length)) ? 1 : 0;
+}
+
+function reportThread(r: ThreadResult): number {
+  const md = threadMarkdown(r);
+  log("\n" + md);
+  if (env.BENCH_OUT) fs.writeFileSync(env.BENCH_OUT, md);
+  return 0;
 }
 
 main()

@@ -1,10 +1,9 @@
 import type { Metadata, Viewport } from "next";
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { VisitorEntry } from "@/components/visitor/VisitorEntry";
 import { getDb } from "@/db/client";
-import { countryFromLanguages, countryOptions, languagesFromHeader, type CountryOption } from "@/lib/chat/contact";
 import { resolveVisitorConversation, visitorCookieName } from "@/lib/chat/visitor-session";
 import { accentForeground, safeAccent, safeIconUrl } from "@/lib/projects/branding";
 import { findProjectBySlug } from "@/lib/projects/default-project";
@@ -16,9 +15,6 @@ type Props = { params: Promise<{ slug: string }> };
 // One query per request for metadata, viewport and the page.
 const loadProject = cache(async (slug: string) => (slug.length > 100 ? null : findProjectBySlug(await getDb(), slug)));
 
-// The country list never changes within a process.
-let countries: CountryOption[] | undefined;
-
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const project = await loadProject((await params).slug);
   if (!project) return { title: "Not found" };
@@ -26,6 +22,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return {
     title: project.title,
     description: project.subtitle || project.welcomeMessage,
+    // A chat is one visitor's own page: keep it out of search results (the landing page is what gets indexed).
+    robots: { index: false },
     icons: icon ? { icon, apple: icon } : undefined,
   };
 }
@@ -35,7 +33,12 @@ export async function generateViewport({ params }: Props): Promise<Viewport> {
   return { width: "device-width", initialScale: 1, themeColor: safeAccent(project?.accentColor) };
 }
 
-export default async function VisitorPage({ params }: Props) {
+/**
+ * The visitor's live chat. The landing page `/p/{slug}` (app/p/[slug]/route.ts)
+ * sends visitors here once the chat has started or can be resumed: this is the
+ * first page of the visit that loads React and the chat code.
+ */
+export default async function VisitorChatPage({ params }: Props) {
   const project = await loadProject((await params).slug);
   if (!project) notFound();
 
@@ -43,13 +46,9 @@ export default async function VisitorPage({ params }: Props) {
   const onAccent = accentForeground(accent);
   const iconUrl = safeIconUrl(project.iconUrl);
 
-  // A returning visitor with the project cookie lands straight in their chat.
   const token = (await cookies()).get(visitorCookieName(project.id))?.value ?? null;
   const conv = token ? await resolveVisitorConversation(await getDb(), project.id, token) : null;
   const initial = conv && token ? { token, conversationId: conv.id } : null;
-
-  const defaultCountry = countryFromLanguages(languagesFromHeader((await headers()).get("accept-language"))) ?? "US";
-  countries ??= countryOptions();
 
   return (
     <main className="mx-auto flex h-dvh w-full max-w-lg flex-col overflow-hidden bg-white sm:my-6 sm:h-[calc(100dvh-3rem)] sm:rounded-2xl sm:shadow-lg">
@@ -60,25 +59,15 @@ export default async function VisitorPage({ params }: Props) {
         ) : null}
         <div className="min-w-0">
           <h1 className="truncate text-lg font-semibold leading-tight">{project.title}</h1>
-          {project.subtitle ? <p className="truncate text-sm opacity-90">{project.subtitle}</p> : null}
+          {/* Full opacity: a dimmed subtitle dropped to 4.48:1 on the default accent (AA needs 4.5). */}
+          {project.subtitle ? <p className="truncate text-sm">{project.subtitle}</p> : null}
         </div>
       </header>
       <VisitorEntry
         project={{ slug: project.slug, title: project.title, accentColor: accent, iconUrl }}
-        onAccent={onAccent}
         initial={initial}
-        form={{
-          heading: project.formHeading,
-          description: project.formDescription,
-          countries,
-          defaultCountry,
-        }}
-      >
-        <section className="px-5 pt-6 pb-2">
-          <h2 className="text-xl font-semibold text-slate-900">{project.welcomeHeading}</h2>
-          <p className="mt-1 whitespace-pre-line text-slate-600">{project.welcomeMessage}</p>
-        </section>
-      </VisitorEntry>
+        landingUrl={`/p/${encodeURIComponent(project.slug)}`}
+      />
     </main>
   );
 }
