@@ -1,8 +1,8 @@
-import Link from "next/link";
 import type { StaffRole } from "@/db/schema";
+import { ConsoleNav, type NavItem } from "./ConsoleNav";
 import { SignOutButton } from "./SignOutButton";
 
-export type NavItem = { href: string; label: string };
+export type { NavItem };
 
 const TITLES: Record<StaffRole, string> = {
   admin: "Admin Console",
@@ -53,6 +53,13 @@ export function consoleNav(role: StaffRole, opts: { liveChat: boolean; crm: bool
   }
 }
 
+/**
+ * The frame of every staff console: title, user and sign-out on top, the
+ * sections beside (desktop) or below it (phone), the page under both. A page
+ * that manages its own scrolling (the agent inbox: list and thread scroll
+ * inside, the composer stays on screen) marks its root `data-console-fill`,
+ * and the frame then fits the viewport exactly instead of growing with it.
+ */
 export function ConsoleShell({
   role,
   user,
@@ -64,34 +71,22 @@ export function ConsoleShell({
 }) {
   const nav = consoleNav(role, { liveChat: user.liveChatEnabled, crm: user.crmEnabled });
   return (
-    <div className="flex min-h-dvh flex-col md:flex-row">
-      <aside className="border-b border-slate-200 bg-white md:w-56 md:border-r md:border-b-0">
-        <div className="px-4 py-4">
-          <p className="text-xs uppercase tracking-wide text-slate-500">OnlineChatCRM</p>
-          <p className="font-semibold">{TITLES[role]}</p>
+    <div className="grid min-h-dvh grid-cols-[minmax(0,1fr)] grid-rows-[auto_auto_minmax(0,1fr)] has-[[data-console-fill]]:h-dvh md:grid-cols-[14rem_minmax(0,1fr)] md:grid-rows-[auto_minmax(0,1fr)]">
+      <header className="flex items-center justify-between gap-3 border-b border-slate-200 bg-white px-4 py-2 md:col-start-2 md:row-start-1 md:py-3">
+        <h1 className="truncate text-lg font-semibold">{TITLES[role]}</h1>
+        <div className="flex shrink-0 items-center gap-3">
+          <span className="max-w-[9rem] truncate text-sm text-slate-600 sm:max-w-none">{user.displayName}</span>
+          <SignOutButton />
         </div>
-        <nav aria-label={`${TITLES[role]} navigation`}>
-          <ul className="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col">
-            {nav.map((item) => (
-              <li key={item.href}>
-                <Link href={item.href} className="block rounded-md px-3 py-1.5 text-sm whitespace-nowrap hover:bg-slate-100">
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+      </header>
+      <aside className="border-b border-slate-200 bg-white md:col-start-1 md:row-span-2 md:row-start-1 md:border-r md:border-b-0">
+        {/* The product's name; the console's is the page heading. */}
+        <p className="hidden px-4 py-4 text-xs tracking-wide text-slate-500 uppercase md:block">OnlineChatCRM</p>
+        <ConsoleNav label={`${TITLES[role]} navigation`} items={nav} />
       </aside>
-      <div className="flex flex-1 flex-col">
-        <header className="flex items-center justify-between border-b border-slate-200 bg-white px-4 py-3">
-          <h1 className="text-lg font-semibold">{TITLES[role]}</h1>
-          <div className="flex items-center gap-3">
-            <span className="text-sm text-slate-600">{user.displayName}</span>
-            <SignOutButton />
-          </div>
-        </header>
-        <main className="flex-1 p-4">{children}</main>
-      </div>
+      <main className="min-h-0 min-w-0 p-3 has-[[data-console-fill]]:flex has-[[data-console-fill]]:flex-col md:col-start-2 md:row-start-2 md:p-4">
+        {children}
+      </main>
     </div>
   );
 }

@@ -13,19 +13,22 @@ import { BreakToggle } from "./BreakToggle";
 import { BucketTabs } from "./BucketTabs";
 import { ChatList } from "./ChatList";
 import { ChatPane } from "./ChatPane";
-import { consoleTitle, initialList, listKey, listReducer } from "./inbox-state";
+import { consoleTitle, headMayGainChat, initialList, listKey, listReducer } from "./inbox-state";
 import { QuickReplyManager, useQuickReplies } from "./QuickReplies";
 
 /** Product brief: search is debounced. */
 const SEARCH_DEBOUNCE_MS = 300;
-/** Counts follow every frame, but a burst of frames should cost one request. */
-const COUNTS_DEBOUNCE_MS = 300;
 /**
- * The queue and teammates' chats reach this socket only when they become this
- * agent's, so those two buckets (and all counts) are also refreshed on a timer.
+ * Counts follow frames, but a burst of frames costs one request: the first
+ * frame schedules a read this much later and later frames join it (a busy
+ * queue never postpones it indefinitely).
  */
-const POLL_MS = 20_000;
+const COUNTS_DEBOUNCE_MS = 300;
+/** Same for re-reading the first page when a chat the list doesn't show has news (see headMayGainChat). */
+const HEAD_DEBOUNCE_MS = 500;
 const PANEL_ID = "agent-bucket-panel";
+/** Buckets of the agent's own chats: their news comes as `message` frames; the others' as `activity` frames. */
+const OWN = new Set<Bucket>(["active", "offline", "closed"]);
 
 const noSearch = (): Record<Bucket, string> => ({ active: "", offline: "", closed: "", unassigned: "", others: "" });
 
@@ -51,6 +54,7 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [managerOpen, setManagerOpen] = useState(false);
   const [searchName, setSearchName] = useState("search");
+  const [onBreak, setOnBreak] = useState(me.onBreak);
   const quickReplies = useQuickReplies();
 
   // Frame handlers and timers read the latest view through this ref.
@@ -68,8 +72,11 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
     }
   }, []);
   const scheduleCounts = useCallback(() => {
-    if (countsTimer.current) clearTimeout(countsTimer.current);
-    countsTimer.current = setTimeout(() => void loadCounts(), COUNTS_DEBOUNCE_MS);
+    if (countsTimer.current) return;
+    countsTimer.current = setTimeout(() => {
+      countsTimer.current = null;
+      void loadCounts();
+    }, COUNTS_DEBOUNCE_MS);
   }, [loadCounts]);
 
   // ── the open bucket's list ────────────────────────────────────────────────
@@ -123,6 +130,15 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
     }
   }, []);
 
+  const headTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const scheduleHead = useCallback(() => {
+    if (headTimer.current) return;
+    headTimer.current = setTimeout(() => {
+      headTimer.current = null;
+      void refreshHead();
+    }, HEAD_DEBOUNCE_MS);
+  }, [refreshHead]);
+
   // ── search (debounced, per bucket) ───────────────────────────────────────
   useEffect(() => {
     const text = typed[bucket];
@@ -135,10 +151,18 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
   useEffect(() => setSearchName(`q-${Math.random().toString(36).slice(2, 10)}`), []);
 
   // ── live updates ─────────────────────────────────────────────────────────
+  const shared = useStaffSocket();
+  // Every bucket is live: own chats by `message` frames (staff room), the queue
+  // and teammates' chats by `activity` frames (inbox room), moves between
+  // buckets by `conversation` frames (both).
   const opened = useRef(false);
+  /** Highest visitor message per chat this console already reported delivered. */
+  const deliveredSent = useRef(new Map<number, number>());
   const onFrame = useCallback(
     (msg: ServerMessage) => {
       const v = view.current;
+      // The open chat in a focused tab is read as it arrives; its receipt resets the count.
+      const reading = (id: number) => v.selectedId === id && document.visibilityState === "visible" && document.hasFocus();
       if (msg.type === "conversation") {
         const c = msg.conversation;
         dispatch({ type: "conversation", conversation: c, bucket: v.bucket, q: v.q, me: me.id });
@@ -147,13 +171,29 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
       } else if (msg.type === "message" || msg.type === "ack") {
         // The server sends the sender's own socket an ack instead of the message, and this socket is the sender's.
         const m = msg.message;
-        // The open chat in a focused tab is read as it arrives; its receipt resets the count.
-        const readingIt = v.selectedId === m.conversationId && document.visibilityState === "visible" && document.hasFocus();
-        dispatch({ type: "message", message: m, countUnread: !readingIt });
+        dispatch({ type: "message", message: m, countUnread: !reading(m.conversationId) });
         scheduleCounts();
+        if (msg.type === "message" && OWN.has(v.bucket) && headMayGainChat(v.list, m.conversationId)) scheduleHead();
+        if (msg.type === "message" && m.senderKind === "visitor" && m.conversationId !== v.selectedId) {
+          // Product brief: grey ✓✓ once any connection of the assigned agent has the message, chat open or not.
+          // Messages of a chat that isn't open reach this socket through the agent's staff room, i.e. the chat is
+          // theirs (and the server ignores receipts from anyone who may not answer it); the open chat's useChat
+          // acknowledges its own.
+          const sent = deliveredSent.current.get(m.conversationId) ?? 0;
+          if (m.id > sent && shared.send({ type: "delivered", conversationId: m.conversationId, upToId: m.id })) {
+            deliveredSent.current.set(m.conversationId, m.id);
+          }
+        }
+      } else if (msg.type === "activity") {
+        const activity = { conversationId: msg.conversationId, lastMessageAt: msg.lastMessageAt, lastMessagePreview: msg.lastMessagePreview, fromVisitor: msg.fromVisitor };
+        dispatch({ type: "activity", activity, me: me.id, openId: v.selectedId, countUnread: !reading(msg.conversationId) });
+        const row = v.list.items.find((i) => i.id === msg.conversationId);
+        if (!OWN.has(v.bucket) && headMayGainChat(v.list, msg.conversationId)) scheduleHead();
+        // Own chats' counts follow their `message` frame; a teammate's visitor writing changes none of ours.
+        if (msg.fromVisitor && (!row || row.status === "queued")) scheduleCounts();
       }
     },
-    [me.id, scheduleCounts],
+    [me.id, scheduleCounts, scheduleHead, shared],
   );
   const onOpen = useCallback(() => {
     void loadCounts();
@@ -161,21 +201,14 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
     if (opened.current) void refreshHead();
     opened.current = true;
   }, [loadCounts, refreshHead]);
-  const shared = useStaffSocket();
   useEffect(() => shared.onFrame(onFrame), [shared, onFrame]);
   useEffect(() => shared.onOpen(onOpen), [shared, onOpen]);
   const socket = useSocketState(shared);
   // Don't wait for the socket to show the badges.
   useEffect(() => void loadCounts(), [loadCounts]);
 
+  // No timer: frames keep everything live. A tab coming back (browsers throttle hidden ones) re-reads what it shows.
   useEffect(() => {
-    const tick = () => {
-      if (document.visibilityState !== "visible") return;
-      void loadCounts();
-      const b = view.current.bucket;
-      if (b === "unassigned" || b === "others") void refreshHead();
-    };
-    const t = setInterval(tick, POLL_MS);
     const onVisible = () => {
       if (document.visibilityState !== "visible") return;
       void loadCounts();
@@ -183,9 +216,11 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
     };
     document.addEventListener("visibilitychange", onVisible);
     return () => {
-      clearInterval(t);
       document.removeEventListener("visibilitychange", onVisible);
       if (countsTimer.current) clearTimeout(countsTimer.current);
+      if (headTimer.current) clearTimeout(headTimer.current);
+      countsTimer.current = null;
+      headTimer.current = null;
     };
   }, [loadCounts, refreshHead]);
 
@@ -221,7 +256,8 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
   const setDraft = useCallback((id: number, text: string) => setDrafts((d) => ({ ...d, [id]: text })), []);
 
   return (
-    <div className="flex flex-col gap-3 md:h-[calc(100dvh-6rem)]">
+    // Fills the console frame: the list and the thread scroll inside, so the composer stays on screen (phones too).
+    <div data-console-fill className="flex min-h-0 flex-1 flex-col gap-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-base font-semibold">Inbox</h2>
         <div className="flex flex-wrap items-center gap-2">
@@ -242,12 +278,12 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
           <button type="button" onClick={() => setManagerOpen(true)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-50">
             <span aria-hidden="true">⚡ </span>Saved replies
           </button>
-          <BreakToggle initial={me.onBreak} />
+          <BreakToggle onBreak={onBreak} onChange={setOnBreak} />
         </div>
       </div>
 
-      <div className="grid min-h-0 flex-1 grid-cols-[minmax(0,1fr)] gap-3 md:grid-cols-[minmax(19rem,24rem)_1fr]">
-        <section aria-label="Chat list" className={`${selected ? "hidden md:flex" : "flex"} h-[75dvh] min-h-0 flex-col gap-2 md:h-auto`}>
+      <div className="grid min-h-0 flex-1 grid-cols-[minmax(0,1fr)] grid-rows-[minmax(0,1fr)] gap-3 md:grid-cols-[minmax(19rem,24rem)_minmax(0,1fr)]">
+        <section aria-label="Chat list" className={`${selected ? "hidden md:flex" : "flex"} min-h-0 flex-col gap-2`}>
           <BucketTabs bucket={bucket} counts={counts} onSelect={setBucket} panelId={PANEL_ID} />
           {countsError ? (
             <p role="alert" className="text-xs text-red-700">
@@ -289,6 +325,7 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
             bucket={bucket}
             list={list}
             query={q}
+            onBreak={onBreak}
             selectedId={selected?.id ?? null}
             showUnread={bucket !== "others"}
             onOpen={(item) => setSelected(item)}
@@ -299,7 +336,7 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
           />
         </section>
 
-        <section aria-label="Open chat" className={`${selected ? "flex" : "hidden md:flex"} h-[85dvh] min-h-0 flex-col md:h-auto`}>
+        <section aria-label="Open chat" className={`${selected ? "flex" : "hidden md:flex"} min-h-0 flex-col`}>
           {selected ? (
             <ChatPane
               me={me.id}

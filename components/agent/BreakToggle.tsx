@@ -3,9 +3,12 @@
 import { useState } from "react";
 import { api, errorMessage } from "./api";
 
-/** On break: still online, but no new chats; the ones already held stay (product brief). */
-export function BreakToggle({ initial }: { initial: boolean }) {
-  const [onBreak, setOnBreak] = useState(initial);
+/**
+ * On break: still online, but no new chats; the ones already held stay
+ * (product brief). The console owns the state, so everything that speaks of
+ * routing (the empty Active bucket, the status line) says the same thing.
+ */
+export function BreakToggle({ onBreak, onChange }: { onBreak: boolean; onChange: (onBreak: boolean) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -13,11 +16,11 @@ export function BreakToggle({ initial }: { initial: boolean }) {
     const next = !onBreak;
     setBusy(true);
     setError(null);
-    setOnBreak(next);
+    onChange(next);
     try {
-      setOnBreak((await api.setBreak(next)).onBreak);
+      onChange((await api.setBreak(next)).onBreak);
     } catch (e) {
-      setOnBreak(!next);
+      onChange(!next);
       setError(errorMessage(e));
     } finally {
       setBusy(false);

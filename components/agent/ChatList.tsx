@@ -7,12 +7,15 @@ import { shortTime } from "./format";
 import type { ListState } from "./inbox-state";
 
 const EMPTY: Record<Bucket, string> = {
-  active: "No active chats. New chats are assigned to you automatically while you're online and not on break.",
+  active: "No active chats. New chats are assigned to you automatically while you're online.",
   offline: "No offline chats. Chats whose visitor left stay here so you can follow up.",
   closed: "No closed chats yet.",
   unassigned: "The queue is empty. Waiting chats show up here for anyone to pick.",
   others: "Your teammates have no open chats right now.",
 };
+
+/** Routing skips an agent on break: the empty Active bucket must not promise chats then. */
+const EMPTY_ACTIVE_ON_BREAK = "No active chats. You're on break, so no new chats are assigned to you; turn off “On break” to take chats again.";
 
 /**
  * One bucket's chats, newest activity first, with infinite scroll: a sentinel
@@ -22,6 +25,7 @@ export function ChatList({
   bucket,
   list,
   query,
+  onBreak,
   selectedId,
   showUnread,
   onOpen,
@@ -33,6 +37,7 @@ export function ChatList({
   bucket: Bucket;
   list: ListState;
   query: string;
+  onBreak: boolean;
   selectedId: number | null;
   showUnread: boolean;
   onOpen: (item: InboxItem) => void;
@@ -79,7 +84,7 @@ export function ChatList({
           </button>
         </div>
       ) : list.items.length === 0 ? (
-        <p className="p-4 text-sm text-slate-500">{query.trim() ? `No chats match “${query.trim()}”.` : EMPTY[bucket]}</p>
+        <p className="p-4 text-sm text-slate-500">{query.trim() ? `No chats match “${query.trim()}”.` : bucket === "active" && onBreak ? EMPTY_ACTIVE_ON_BREAK : EMPTY[bucket]}</p>
       ) : (
         <ul aria-label="Chats" className="divide-y divide-slate-100">
           {list.items.map((c) => (

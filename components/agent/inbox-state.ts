@@ -1,6 +1,9 @@
 import { bucketOf, matchesSearch, type Bucket } from "@/lib/inbox/buckets";
 import type { InboxItem } from "@/lib/inbox/list-bucket";
-import type { ConversationDTO, MessageDTO } from "@/lib/realtime/protocol";
+import type { ConversationDTO, MessageDTO, ServerMessage } from "@/lib/realtime/protocol";
+
+/** A message landed in some chat: its preview and time, without the message (`activity` frame). */
+export type Activity = Omit<Extract<ServerMessage, { type: "activity" }>, "type">;
 
 /**
  * The open bucket's list and how live frames change it. Pure functions, so the
@@ -17,11 +20,13 @@ export type ListState = {
   loadingMore: boolean;
   moreError: string | null;
   /**
-   * `conversation` frames that arrived while the first page was loading. The
-   * page may have been read before they committed (an agent coming online is
-   * handed queued chats at that very moment), so they're applied on top of it.
+   * `conversation` and `activity` frames that arrived while the first page was
+   * loading. The page may have been read before they committed (an agent
+   * coming online is handed queued chats at that very moment), so they're
+   * applied on top of it; both are idempotent, so a page that already has
+   * them is unchanged.
    */
-  pending: Extract<ListAction, { type: "conversation" }>[];
+  pending: PendingAction[];
 };
 
 export const listKey = (bucket: Bucket, q: string) => `${bucket}\u0000${q.trim()}`;
@@ -50,7 +55,20 @@ export type ListAction =
   | { type: "head"; key: string; items: InboxItem[]; nextCursor: string | null }
   | { type: "conversation"; conversation: ConversationDTO; bucket: Bucket; q: string; me: number }
   | { type: "message"; message: MessageDTO; countUnread: boolean }
+  /**
+   * `countUnread`: a visitor message nobody is reading here. Own chats and the
+   * open one also get the `message` frame, which does the counting for them.
+   */
+  | { type: "activity"; activity: Activity; me: number; openId: number | null; countUnread: boolean }
   | { type: "star"; id: number; starred: boolean };
+
+type PendingAction = Extract<ListAction, { type: "conversation" | "activity" }>;
+
+function applyPending(items: InboxItem[], p: PendingAction, hasMore: boolean): InboxItem[] {
+  return p.type === "conversation"
+    ? applyConversation(items, p.conversation, { bucket: p.bucket, q: p.q, me: p.me, hasMore })
+    : applyActivity(items, p.activity, p);
+}
 
 export function listReducer(s: ListState, a: ListAction): ListState {
   switch (a.type) {
@@ -62,7 +80,7 @@ export function listReducer(s: ListState, a: ListAction): ListState {
       if (a.key !== s.key) return s;
       if (!a.append) {
         const hasMore = a.nextCursor !== null;
-        const items = s.pending.reduce((xs, p) => applyConversation(xs, p.conversation, { bucket: p.bucket, q: p.q, me: p.me, hasMore }), a.items);
+        const items = s.pending.reduce((xs, p) => applyPending(xs, p, hasMore), a.items);
         return { ...s, items, nextCursor: a.nextCursor, status: "ready", error: null, loadingMore: false, pending: [] };
       }
       // A chat inserted live may also arrive in a later page: keep one copy.
@@ -81,6 +99,10 @@ export function listReducer(s: ListState, a: ListAction): ListState {
       return { ...s, items: applyConversation(s.items, a.conversation, { bucket: a.bucket, q: a.q, me: a.me, hasMore: s.nextCursor !== null }) };
     case "message":
       return { ...s, items: applyMessage(s.items, a.message, a.countUnread) };
+    case "activity":
+      if (s.status === "loading") return { ...s, pending: [...s.pending, a] };
+      if (s.status !== "ready") return s;
+      return { ...s, items: applyActivity(s.items, a.activity, a) };
     case "star":
       return { ...s, items: s.items.map((i) => (i.id === a.id ? { ...i, starred: a.starred } : i)) };
   }
@@ -114,8 +136,7 @@ export function applyMessage(items: InboxItem[], m: MessageDTO, countUnread: boo
       i.id === m.conversationId
         ? {
             ...i,
-            lastMessageAt: m.createdAt > i.lastMessageAt ? m.createdAt : i.lastMessageAt,
-            lastMessagePreview: m.body ? m.body.slice(0, 140) : "📷 Image",
+            ...latest(i, { lastMessageAt: m.createdAt, lastMessagePreview: m.body ? m.body.slice(0, 140) : "📷 Image" }),
             staffUnread: i.staffUnread + (countUnread && m.senderKind === "visitor" ? 1 : 0),
           }
         : i,
@@ -124,9 +145,47 @@ export function applyMessage(items: InboxItem[], m: MessageDTO, countUnread: boo
 }
 
 /**
- * Refresh the first page in place (buckets without live frames: the queue and
- * teammates' chats). Rows inside the refreshed range are replaced by the
- * server's; rows below it are kept.
+ * A message landed in a chat of any bucket (`activity` frame): its row's
+ * preview and time, then re-sort by activity. The unread badge counts it only
+ * for rows no `message` frame reaches (the queue, teammates' chats, none of
+ * them open here), and only when it is news to the row: a frame replayed on a
+ * page that already has the message, or one that arrives after the chat's
+ * newer state, changes nothing.
+ */
+export function applyActivity(items: InboxItem[], a: Activity, o: { me: number; openId: number | null; countUnread: boolean }): InboxItem[] {
+  const row = items.find((i) => i.id === a.conversationId);
+  if (!row || a.lastMessageAt < row.lastMessageAt) return items;
+  const news = a.lastMessageAt > row.lastMessageAt;
+  const counted = news && o.countUnread && a.fromVisitor && row.assigneeId !== o.me && row.id !== o.openId;
+  const next: InboxItem = {
+    ...row,
+    lastMessageAt: a.lastMessageAt,
+    lastMessagePreview: a.lastMessagePreview,
+    staffUnread: row.staffUnread + (counted ? 1 : 0),
+  };
+  if (!news && next.lastMessagePreview === row.lastMessagePreview) return items;
+  return items.map((i) => (i === row ? next : i)).sort(byActivity);
+}
+
+/**
+ * News of a chat the list doesn't show (a `message` frame in an own bucket, an
+ * `activity` frame in the queue or Others) may still concern it: a chat
+ * further down than the loaded pages now sorts first. Only a re-read of the
+ * first page can tell; a list without more pages already has all its chats.
+ */
+export function headMayGainChat(s: ListState, conversationId: number): boolean {
+  return s.status === "ready" && s.nextCursor !== null && !s.items.some((i) => i.id === conversationId);
+}
+
+/** Frames can arrive out of order: a row's preview follows its newest message only. */
+function latest(i: InboxItem, m: { lastMessageAt: string; lastMessagePreview: string }) {
+  return m.lastMessageAt >= i.lastMessageAt ? m : { lastMessageAt: i.lastMessageAt, lastMessagePreview: i.lastMessagePreview };
+}
+
+/**
+ * Refresh the first page in place (after a reconnect or a return to the tab,
+ * when frames may have been missed). Rows inside the refreshed range are
+ * replaced by the server's; rows below it are kept.
  */
 export function mergeHead(s: ListState, head: InboxItem[], headCursor: string | null): Pick<ListState, "items" | "nextCursor"> {
   if (headCursor === null) return { items: head, nextCursor: null };

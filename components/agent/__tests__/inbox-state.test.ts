@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { InboxItem } from "@/lib/inbox/list-bucket";
 import type { MessageDTO } from "@/lib/realtime/protocol";
-import { applyConversation, applyMessage, consoleTitle, initialList, listKey, listReducer, mergeHead, type ListState } from "../inbox-state";
+import {
+  headMayGainChat,
+  applyActivity,
+  applyConversation,
+  applyMessage,
+  consoleTitle,
+  initialList,
+  listKey,
+  listReducer,
+  mergeHead,
+  type Activity,
+  type ListState,
+} from "../inbox-state";
 
 const ME = 7;
 const t = (min: number) => new Date(Date.UTC(2025, 0, 1, 12, min)).toISOString();
@@ -45,6 +57,16 @@ function msg(conversationId: number, min: number, over: Partial<MessageDTO> = {}
 }
 
 const ids = (xs: { id: number }[]) => xs.map((x) => x.id);
+
+function activity(conversationId: number, min: number, over: Partial<Activity> = {}): Activity {
+  return { conversationId, lastMessageAt: t(min), lastMessagePreview: "new message", fromVisitor: true, ...over };
+}
+
+const TEAMMATE = 99;
+/** The queue and a teammate's chats: no `message` frame reaches this console for them. */
+const queued = (id: number, min: number, over: Partial<InboxItem> = {}) => item(id, min, { status: "queued", assigneeId: null, assigneeName: null, ...over });
+const theirs = (id: number, min: number, over: Partial<InboxItem> = {}) => item(id, min, { assigneeId: TEAMMATE, assigneeName: "Tom", ...over });
+const nobodyReading = { me: ME, openId: null, countUnread: true };
 
 describe("applyConversation", () => {
   const list = [item(3, 30), item(2, 20), item(1, 10)];
@@ -97,10 +119,68 @@ describe("applyMessage", () => {
     expect(applyMessage([item(1, 10)], msg(1, 40), false)[0].staffUnread).toBe(0);
   });
 
+  it("keeps the newest preview when an older message's frame arrives late", () => {
+    const out = applyMessage([item(1, 40, { lastMessagePreview: "second" })], msg(1, 30, { body: "first" }), true);
+    expect(out[0]).toMatchObject({ lastMessagePreview: "second", lastMessageAt: t(40), staffUnread: 1 });
+  });
+
   it("shows images as such and ignores chats not in the list", () => {
     expect(applyMessage([item(1, 10)], msg(1, 40, { body: "" }), true)[0].lastMessagePreview).toBe("📷 Image");
     const list = [item(1, 10)];
     expect(applyMessage(list, msg(5, 40), true)).toBe(list);
+  });
+});
+
+describe("applyActivity", () => {
+  it("updates a queued chat's preview, time and unread and moves it to the top of Unassigned", () => {
+    const out = applyActivity([queued(3, 30), queued(2, 20), queued(1, 10)], activity(1, 40, { lastMessagePreview: "anyone there?" }), nobodyReading);
+    expect(ids(out)).toEqual([1, 3, 2]);
+    expect(out[0]).toMatchObject({ lastMessagePreview: "anyone there?", lastMessageAt: t(40), staffUnread: 1 });
+  });
+
+  it("reorders teammates' chats in Others on their agent's replies too, without counting those", () => {
+    const out = applyActivity([theirs(3, 30), theirs(2, 20)], activity(2, 40, { fromVisitor: false, lastMessagePreview: "on it" }), nobodyReading);
+    expect(ids(out)).toEqual([2, 3]);
+    expect(out[0]).toMatchObject({ lastMessagePreview: "on it", staffUnread: 0 });
+  });
+
+  it("leaves counting to the message frame for own chats and the open chat, and to no one when it's being read", () => {
+    // Own chat: the `message` frame on the staff room counts it.
+    expect(applyActivity([item(1, 10)], activity(1, 40), nobodyReading)[0]).toMatchObject({ lastMessageAt: t(40), staffUnread: 0 });
+    // The open chat is joined: its `message` frame counts it.
+    expect(applyActivity([queued(1, 10)], activity(1, 40), { ...nobodyReading, openId: 1 })[0].staffUnread).toBe(0);
+    expect(applyActivity([queued(1, 10)], activity(1, 40), { ...nobodyReading, countUnread: false })[0].staffUnread).toBe(0);
+  });
+
+  it("is idempotent: the message frame of an own chat and its activity frame, in either order, count once", () => {
+    const m = msg(1, 40, { body: "new message" });
+    const a = activity(1, 40);
+    const first = applyActivity(applyMessage([item(1, 10)], m, true), a, nobodyReading);
+    const second = applyMessage(applyActivity([item(1, 10)], a, nobodyReading), m, true);
+    expect(first[0]).toMatchObject({ staffUnread: 1, lastMessageAt: t(40), lastMessagePreview: "new message" });
+    expect(second[0]).toMatchObject({ staffUnread: 1, lastMessageAt: t(40), lastMessagePreview: "new message" });
+    // A replay on a row that already has it changes nothing.
+    const list = [queued(1, 40, { lastMessagePreview: "new message", staffUnread: 1 })];
+    expect(applyActivity(list, a, nobodyReading)).toBe(list);
+  });
+
+  it("ignores a late frame older than the row, and chats not in the list", () => {
+    const list = [queued(2, 50, { lastMessagePreview: "newest" }), queued(1, 10)];
+    expect(applyActivity(list, activity(2, 45, { lastMessagePreview: "older" }), nobodyReading)).toBe(list);
+    expect(applyActivity(list, activity(7, 60), nobodyReading)).toBe(list);
+  });
+});
+
+describe("headMayGainChat", () => {
+  const k = listKey("unassigned", "");
+  const ready = (nextCursor: string | null): ListState => ({ ...initialList(k), status: "ready", items: [queued(2, 20), queued(1, 10)], nextCursor });
+
+  it("re-reads the first page only for a chat that may be further down than the loaded pages", () => {
+    expect(headMayGainChat(ready("more"), 9)).toBe(true);
+    expect(headMayGainChat(ready("more"), 2)).toBe(false);
+    // Every chat of the bucket is loaded: an unknown one is some other bucket's.
+    expect(headMayGainChat(ready(null), 9)).toBe(false);
+    expect(headMayGainChat(initialList(k), 9)).toBe(false);
   });
 });
 
@@ -120,6 +200,27 @@ describe("listReducer", () => {
     s = listReducer(s, { type: "page", key: k, items: [item(3, 30), item(2, 20)], nextCursor: null, append: false });
     expect(ids(s.items)).toEqual([5, 3]);
     expect(s.pending).toEqual([]);
+  });
+
+  it("applies activity that arrived while the first page was loading, once", () => {
+    const k = listKey("unassigned", "");
+    const act = { type: "activity" as const, activity: activity(1, 40, { lastMessagePreview: "hello?" }), ...nobodyReading };
+    // The page was read before the message committed…
+    let s = listReducer(listReducer(initialList(k), act), { type: "page", key: k, items: [queued(2, 20), queued(1, 10)], nextCursor: null, append: false });
+    expect(ids(s.items)).toEqual([1, 2]);
+    expect(s.items[0]).toMatchObject({ lastMessagePreview: "hello?", staffUnread: 1 });
+    // …or after: the page already has it, and nothing is counted twice.
+    const fresh = [queued(1, 40, { lastMessagePreview: "hello?", staffUnread: 1 }), queued(2, 20)];
+    s = listReducer(listReducer(initialList(k), act), { type: "page", key: k, items: fresh, nextCursor: null, append: false });
+    expect(s.items).toEqual(fresh);
+  });
+
+  it("moves rows of every bucket live on activity once ready", () => {
+    const k = listKey("others", "");
+    let s: ListState = listReducer(initialList(k), { type: "page", key: k, items: [theirs(2, 20), theirs(1, 10)], nextCursor: null, append: false });
+    s = listReducer(s, { type: "activity", activity: activity(1, 30, { lastMessagePreview: "thanks!" }), ...nobodyReading });
+    expect(ids(s.items)).toEqual([1, 2]);
+    expect(s.items[0].lastMessagePreview).toBe("thanks!");
   });
 
   it("appends pages without duplicating a chat that arrived live", () => {
