@@ -37,6 +37,7 @@ export const ChatThread = memo(function ChatThread({
   visitorName,
   accentColor,
   imageQuery = "",
+  intro,
   onReply,
 }: {
   chat: ChatApi;
@@ -45,6 +46,8 @@ export const ChatThread = memo(function ChatThread({
   accentColor?: string;
   /** Appended to image URLs (the widget passes the visitor token). */
   imageQuery?: string;
+  /** What opens the thread above its first message (the project's welcome, for visitors). */
+  intro?: string;
   onReply?: (m: ThreadMessage) => void;
 }) {
   const view = useThreadWindow(chat);
@@ -234,6 +237,8 @@ export const ChatThread = memo(function ChatThread({
               <p className="text-sm text-slate-600" role="status">
                 Loading conversation…
               </p>
+            ) : intro && !view.hasOlder ? (
+              <p className="line-clamp-2 max-w-sm text-center text-xs text-slate-600">{intro}</p>
             ) : rows.length === 0 ? (
               <p className="text-sm text-slate-600">No messages yet. Say hello!</p>
             ) : view.hasOlder ? (

@@ -10,7 +10,7 @@ import { useOwnSocket } from "@/components/realtime/useSocket";
 
 /** Props contract for the visitor's live chat. */
 export type VisitorChatProps = {
-  project: { slug: string; title: string; accentColor: string; iconUrl: string | null };
+  project: { slug: string; title: string; accentColor: string; iconUrl: string | null; welcomeMessage?: string };
   /** The visitor token (also in the project-scoped cookie and localStorage). */
   token: string;
   conversationId: number;
@@ -37,7 +37,7 @@ export function VisitorChat({ project, token, conversationId: initialId }: Visit
     <section aria-label="Chat" className="flex min-h-0 flex-1 flex-col bg-slate-50">
       <ConnectionBanner state={chat.conn} error={chat.error} revoked={chat.revoked} />
       {closed ? null : <VisitorStatus view={chat.conversation} />}
-      <ChatThread chat={chat} viewer="visitor" accentColor={project.accentColor} onReply={setReplyTo} />
+      <ChatThread chat={chat} viewer="visitor" accentColor={project.accentColor} intro={project.welcomeMessage} onReply={setReplyTo} />
       {chat.otherTyping ? <TypingPill label="Support is typing…" /> : null}
       {closed ? (
         <p role="status" className="mx-3 mb-2 rounded-md bg-slate-200 px-3 py-2 text-center text-xs text-slate-700">

@@ -269,7 +269,11 @@ test("an agent's refresh keeps their chats, and the visitor notices nothing", as
   await expect(messageItem(ana, "Hi, where is my order?")).toBeVisible();
   await sendText(ana, "Let me check that for you.");
   await expect(messageItem(c[1].page, "Let me check that for you.")).toBeVisible();
-  await expect(messageList(c[1].page).getByRole("listitem")).toHaveCount(2);
+  // Nothing lost or doubled over the refresh: the "joined" line and the two messages, once each.
+  await expect(messageList(c[1].page).getByRole("listitem")).toHaveCount(3);
+  await expect(c[1].page.getByText(`${ANA.displayName} joined the chat`)).toHaveCount(1);
+  await expect(messageItem(c[1].page, "Hi, where is my order?")).toHaveCount(1);
+  await expect(messageItem(c[1].page, "Let me check that for you.")).toHaveCount(1);
   await expect(c[1].page.getByText("Reconnecting…")).toHaveCount(0);
   await expect(c[1].page.getByText("This chat has ended", { exact: false })).toHaveCount(0);
 });

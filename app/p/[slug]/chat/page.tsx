@@ -64,7 +64,7 @@ export default async function VisitorChatPage({ params }: Props) {
         </div>
       </header>
       <VisitorEntry
-        project={{ slug: project.slug, title: project.title, accentColor: accent, iconUrl }}
+        project={{ slug: project.slug, title: project.title, accentColor: accent, iconUrl, welcomeMessage: project.welcomeMessage }}
         initial={initial}
         landingUrl={`/p/${encodeURIComponent(project.slug)}`}
       />
