@@ -112,7 +112,18 @@ export type MessageRowProps = {
 export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
   const { row, mine } = p;
   const m = row.m;
-  const separator = row.newDay ? <DaySeparator day={row.day} today={p.today} /> : null;
+  const separator = (
+    <>
+      {row.newConversation ? (
+        <div className="flex items-center gap-3 py-2 text-xs text-slate-500" role="separator" aria-label="New conversation">
+          <span className="h-px flex-1 bg-slate-300" aria-hidden="true" />
+          <span aria-hidden="true">New conversation</span>
+          <span className="h-px flex-1 bg-slate-300" aria-hidden="true" />
+        </div>
+      ) : null}
+      {row.newDay ? <DaySeparator day={row.day} today={p.today} /> : null}
+    </>
+  );
 
   if (m.senderKind === "system") {
     return (

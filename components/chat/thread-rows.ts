@@ -12,6 +12,8 @@ export type ThreadRow = {
   /** Local calendar day number (days since the epoch, in this browser's time zone). */
   day: number;
   newDay: boolean;
+  /** The first message of a later chat, under the visitor's earlier ones (history across chats). */
+  newConversation: boolean;
   firstOfRun: boolean;
 };
 
@@ -45,8 +47,9 @@ export function rowKey(m: ThreadMessage): string {
 function rowFor(m: ThreadMessage, prev: ThreadMessage | undefined): ThreadRow {
   const day = dayOf(m);
   const newDay = !prev || day !== dayOf(prev);
-  const firstOfRun = newDay || !prev || prev.senderKind === "system" || senderKey(prev) !== senderKey(m);
-  return { key: rowKey(m), m, day, newDay, firstOfRun };
+  const newConversation = !!prev && prev.conversationId !== m.conversationId;
+  const firstOfRun = newDay || newConversation || !prev || prev.senderKind === "system" || senderKey(prev) !== senderKey(m);
+  return { key: rowKey(m), m, day, newDay, newConversation, firstOfRun };
 }
 
 export function buildRows(messages: readonly ThreadMessage[]): ThreadRow[] {

@@ -211,20 +211,38 @@ export function useChat(opts: {
     [apply, enqueue],
   );
 
-  /** Load the previous page (scrolling up). Returns false when there is nothing older. */
+  /**
+   * Load the previous page (scrolling up). Returns false when there is nothing
+   * older. A visitor who reaches the start of this chat carries on into their
+   * earlier chats (after a close, the old conversation stays above the new one):
+   * `earlier` is where that walk has got to.
+   */
   const olderCursor = state.olderCursor;
+  const [earlier, setEarlier] = useState<{ conversationId: number | null; cursor: string | null } | null>(null);
+  useEffect(() => setEarlier(null), [conversationId]);
+  const view = state.conversation;
+  const previousId = side === "visitor" && view && "previousConversationId" in view ? view.previousConversationId : null;
+  const earlierNext = useMemo(() => earlier ?? (previousId ? { conversationId: previousId, cursor: null } : null), [earlier, previousId]);
+  const hasEarlier = state.loaded && olderCursor === null && earlierNext !== null && earlierNext.conversationId !== null;
   const loadOlder = useCallback(async (): Promise<boolean> => {
-    if (!olderCursor || loadingOlder) return false;
+    if (loadingOlder) return false;
+    const target = olderCursor ? { conversationId, cursor: olderCursor } : hasEarlier ? earlierNext! : null;
+    if (!target || target.conversationId === null) return false;
     setLoadingOlder(true);
     try {
-      const res = await fetch(`/api/chat/conversations/${conversationId}/messages?before=${encodeURIComponent(olderCursor)}`, {
-        headers: optsRef.current.headers,
-      });
+      const q = target.cursor ? `?before=${encodeURIComponent(target.cursor)}` : "";
+      const res = await fetch(`/api/chat/conversations/${target.conversationId}/messages${q}`, { headers: optsRef.current.headers });
       if (!res.ok) throw new Error(String(res.status));
-      const page = (await res.json()) as { messages: MessageDTO[]; nextCursor: string | null };
+      const page = (await res.json()) as { messages: MessageDTO[]; nextCursor: string | null; previousConversationId?: number | null };
       // A page for the chat we left (the visitor's chat moved meanwhile) is not this thread's.
       if (store.current!.conversationId !== conversationId) return false;
-      apply({ type: "olderPage", messages: page.messages, nextCursor: page.nextCursor });
+      if (target.conversationId === conversationId) {
+        apply({ type: "olderPage", messages: page.messages, nextCursor: page.nextCursor });
+      } else {
+        // An earlier chat's page: into the thread (ids order it above), while this chat's own cursor stays spent.
+        apply({ type: "olderPage", messages: page.messages, nextCursor: null });
+        setEarlier(page.nextCursor ? { conversationId: target.conversationId, cursor: page.nextCursor } : { conversationId: page.previousConversationId ?? null, cursor: null });
+      }
       return page.messages.length > 0;
     } catch {
       apply({ type: "error", message: "Couldn't load older messages." });
@@ -232,7 +250,7 @@ export function useChat(opts: {
     } finally {
       setLoadingOlder(false);
     }
-  }, [olderCursor, loadingOlder, conversationId, apply]);
+  }, [olderCursor, loadingOlder, conversationId, apply, hasEarlier, earlierNext]);
 
   /**
    * A history page the thread keeps itself, outside the reducer (a quote jump's
@@ -268,7 +286,7 @@ export function useChat(opts: {
       error,
       revoked: state.revoked,
       loaded: state.loaded,
-      hasOlder: olderCursor !== null,
+      hasOlder: olderCursor !== null || hasEarlier,
       loadingOlder,
       canWrite,
       isMine,
@@ -280,7 +298,7 @@ export function useChat(opts: {
       loadOlder,
       fetchHistory,
     }),
-    [state, conn, error, olderCursor, loadingOlder, canWrite, isMine, tickOf, send, retry, notifyTyping, stopTyping, loadOlder, fetchHistory],
+    [state, conn, error, olderCursor, hasEarlier, loadingOlder, canWrite, isMine, tickOf, send, retry, notifyTyping, stopTyping, loadOlder, fetchHistory],
   );
 }
 

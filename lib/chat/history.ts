@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { conversations, messages } from "../../db/schema";
 import type { Ctx } from "../ctx";
@@ -32,11 +32,25 @@ export const ListMessagesInput = z.object({
  */
 export async function listMessages({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<MessagePage> {
   const data = ListMessagesInput.parse(input);
-  await getConversationOrThrow(ctx, data.conversationId, "read");
-  return readMessagePage(ctx.db, data.conversationId, data.before, data.limit);
+  const c = await getConversationOrThrow(ctx, data.conversationId, "read");
+  const page = await readMessagePage(ctx.db, data.conversationId, data.before, data.limit);
+  if (page.nextCursor !== null || ctx.actor.type !== "visitor") return page;
+  // A visitor scrolling past the start of this chat carries on into their chat before it.
+  const [prev] = await ctx.db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.visitorId, c.visitorId), lt(conversations.id, c.id)))
+    .orderBy(desc(conversations.id))
+    .limit(1);
+  return { ...page, previousConversationId: prev?.id ?? null };
 }
 
-export type MessagePage = { messages: MessageDTO[]; nextCursor: string | null };
+export type MessagePage = {
+  messages: MessageDTO[];
+  nextCursor: string | null;
+  /** Visitors, on the oldest page of a chat: their chat before this one (history across chats), or null. */
+  previousConversationId?: number | null;
+};
 
 /** One page (oldest first) for a caller that has already authorized the actor on this conversation. */
 export async function readMessagePage(

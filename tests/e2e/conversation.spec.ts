@@ -361,6 +361,9 @@ test.describe("live chat", () => {
     await expect(again).toBeVisible();
     await expect(again.getByRole("img", { name: /^(Sent|Delivered|Read)$/ })).toBeVisible();
     await expect(vp.getByText("This chat has ended")).toHaveCount(0);
+    // The ended conversation stays visible above the new one.
+    await expect(messageItem(vp, "Thanks for your help")).toBeVisible();
+    await expect(vp.getByRole("separator", { name: "New conversation" })).toBeVisible();
 
     // Two chats for this visitor now; the new one has the message, the closed one doesn't.
     await ap.goto("/admin/chats");
@@ -378,6 +381,7 @@ test.describe("live chat", () => {
     await expectThreadReady(vp);
     await expect(messageItem(vp, "Actually, one more thing")).toBeVisible();
     await expect(vp.getByText("This chat has ended")).toHaveCount(0);
+    await expect(messageItem(vp, "Thanks for your help")).toBeVisible();
     await closeAll(vp, ap);
   });
 });

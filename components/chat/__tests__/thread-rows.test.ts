@@ -94,3 +94,17 @@ describe("updateRows", () => {
     expect(updateRows({ messages: edited, rows: buildRows(edited) }, edited.slice(2))).toEqual(buildRows(edited.slice(2)));
   });
 });
+
+describe("history across chats", () => {
+  it("marks the first message of each later chat, and starts a new sender run there", () => {
+    const t = new Date(2026, 0, 10, 9, 0).toISOString();
+    const rows = buildRows([
+      msg({ createdAt: t, conversationId: 7 }),
+      msg({ createdAt: t, conversationId: 7 }),
+      msg({ createdAt: t, conversationId: 9 }),
+      msg({ createdAt: t, conversationId: 9 }),
+    ]);
+    expect(rows.map((r) => r.newConversation)).toEqual([false, false, true, false]);
+    expect(rows.map((r) => r.firstOfRun)).toEqual([true, false, true, false]);
+  });
+});

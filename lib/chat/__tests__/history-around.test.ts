@@ -113,3 +113,31 @@ describe("listMessagesAround", () => {
     await expect(listMessagesNewer({ ctx, input: { conversationId: conversation.id, after: "nope" } })).rejects.toMatchObject({ name: "ZodError" });
   });
 });
+
+describe("history across a visitor's chats", () => {
+  it("the oldest page of a visitor's chat names their chat before it; staff and later pages don't", async () => {
+    const { visitor, conversation: first } = await createConversation(h.db, { status: "closed" });
+    const { conversations } = await import("../../../db/schema");
+    const [second] = await h.db
+      .insert(conversations)
+      .values({ projectId: first.projectId, visitorId: visitor.id, visitorPhone: visitor.phone, status: "queued" })
+      .returning();
+    await seed(first.id, [T0, T0 + 1]);
+    await seed(second.id, Array.from({ length: 35 }, (_, i) => T0 + 100 + i));
+    const ctx = visitorCtxFor(h.db, visitor);
+    const latest = await listMessages({ ctx, input: { conversationId: second.id } });
+    expect(latest.nextCursor).not.toBeNull();
+    expect(latest.previousConversationId).toBeUndefined();
+    const oldest = await listMessages({ ctx, input: { conversationId: second.id, before: latest.nextCursor! } });
+    expect(oldest.nextCursor).toBeNull();
+    expect(oldest.previousConversationId).toBe(first.id);
+    // The first chat is where the walk ends.
+    expect((await listMessages({ ctx, input: { conversationId: first.id } })).previousConversationId).toBeNull();
+    // Another visitor can't follow the link into this visitor's chat.
+    const { visitor: stranger } = await createConversation(h.db);
+    await expect(listMessages({ ctx: visitorCtxFor(h.db, stranger), input: { conversationId: first.id } })).rejects.toMatchObject({ code: "not_found" });
+    // Staff read one chat at a time.
+    const admin = await createStaff(h.db, { role: "admin" });
+    expect((await listMessages({ ctx: staffCtxFor(h.db, admin), input: { conversationId: first.id } })).previousConversationId).toBeUndefined();
+  });
+});
