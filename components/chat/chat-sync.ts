@@ -310,6 +310,8 @@ export function typingFromOther(side: Side, who: "visitor" | "staff"): boolean {
 /** Stored messages by id (a later copy wins), then local ones not stored yet. */
 function merge(s: ChatSyncState, incoming: MessageDTO[]): ThreadMessage[] {
   if (incoming.length === 0) return s.messages;
+  const fast = mergeAtAnEnd(s, incoming);
+  if (fast) return fast;
   const byId = new Map<number, ThreadMessage>();
   const local: ThreadMessage[] = [];
   for (const m of s.messages) {
@@ -322,6 +324,35 @@ function merge(s: ChatSyncState, incoming: MessageDTO[]): ThreadMessage[] {
     if (isMine(s.side, m)) stored.add(m.clientMsgId);
   }
   return [...[...byId.values()].sort((a, b) => a.id - b.id), ...local.filter((m) => !stored.has(m.clientMsgId))];
+}
+
+/**
+ * The two common cases without rebuilding the list: an older page entirely
+ * before the first stored message (prepend), and live messages entirely after
+ * the last one (append, ahead of this tab's pending sends). Scrolling back
+ * through 50,000 messages then costs the page, not the whole thread. Null
+ * when the incoming messages interleave (a rejoin's catch-up): merge by id.
+ */
+function mergeAtAnEnd(s: ChatSyncState, incoming: MessageDTO[]): ThreadMessage[] | null {
+  let firstLocal = s.messages.length;
+  while (firstLocal > 0 && s.messages[firstLocal - 1].local) firstLocal--;
+  if (s.messages.slice(0, firstLocal).some((m) => m.local)) return null;
+  const stored = s.messages.slice(0, firstLocal);
+  const sorted = [...incoming].sort((a, b) => a.id - b.id);
+  for (let i = 1; i < sorted.length; i++) if (sorted[i].id === sorted[i - 1].id) return null;
+  const lo = sorted[0].id;
+  const hi = sorted[sorted.length - 1].id;
+  const local = s.messages.slice(firstLocal);
+  if (stored.length === 0 || hi < stored[0].id) {
+    // Nothing older is ever one of this tab's pending sends.
+    if (local.length && stored.length === 0) return null;
+    return [...sorted, ...s.messages];
+  }
+  if (lo > stored[stored.length - 1].id) {
+    const mine = new Set(sorted.filter((m) => isMine(s.side, m)).map((m) => m.clientMsgId));
+    return [...stored, ...sorted, ...(mine.size ? local.filter((m) => !mine.has(m.clientMsgId)) : local)];
+  }
+  return null;
 }
 
 /** A message of mine that is stored (live, or in a rejoin's page) needs no ack any more. */

@@ -307,3 +307,21 @@ describe("chat-sync: receipts, ticks, typing, rights", () => {
     expect(chatSync(s, { type: "send", outgoing: { clientMsgId: "r2-aaaaaaa", body: "y" }, now: T0 })).toBe(s);
   });
 });
+
+describe("merging at the ends keeps what's loaded", () => {
+  it("an older page goes in front without touching the loaded messages; live ones go after, ahead of pending sends", () => {
+    let s = run("staff", joined([msg(10), msg(11), msg(12)]));
+    const before = s.messages;
+    s = chatSync(s, { type: "olderPage", messages: [msg(7), msg(8), msg(9)], nextCursor: null });
+    expect(ids(s)).toEqual([7, 8, 9, 10, 11, 12]);
+    // The same objects: a list of 50,000 rebuilds nothing for a page in front.
+    expect(s.messages.slice(3)).toEqual(before);
+    for (let i = 0; i < 3; i++) expect(s.messages[3 + i]).toBe(before[i]);
+
+    s = chatSync(s, { type: "frame", frame: live(msg(13), 12) });
+    expect(ids(s)).toEqual([7, 8, 9, 10, 11, 12, 13]);
+    // Interleaving (a catch-up overlapping what's here) still merges by id, without doubles.
+    s = chatSync(s, { type: "olderPage", messages: [msg(6), msg(9), msg(10)], nextCursor: null });
+    expect(ids(s)).toEqual([6, 7, 8, 9, 10, 11, 12, 13]);
+  });
+});
