@@ -108,7 +108,8 @@ test.describe("contact form", () => {
     await fillContactForm(vp, { country: "US", phone: v.phone, email: v.email });
     await start.click();
     await expectThreadReady(vp);
-    await expect(vp.getByText("No messages yet. Say hello!")).toBeVisible();
+    // A new, empty chat opens with the project's welcome.
+    await expect(vp.getByText("Ask us anything — we usually reply in under a minute.")).toBeVisible();
     expect(starts).toEqual(["POST"]);
     await expect(chatLink(ap, v.name)).toHaveCount(1);
     await closeAll(vp, ap);
