@@ -1,5 +1,6 @@
 "use client";
 
+import { MESSAGE_PAGE_SIZE } from "@/lib/constants";
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ChatApi, Side, ThreadMessage } from "./useChat";
@@ -164,6 +165,14 @@ export const ChatThread = memo(function ChatThread({
   }, []);
   const lastStoredRef = useRef(lastStoredId);
   lastStoredRef.current = lastStoredId;
+
+  // Less than a page, and still something older (a visitor's earlier chat, after a close): a thread
+  // shorter than the screen never scrolls, so scrolling can't ask for it — fetch it now.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || !chat.loaded || view.detached || !view.hasOlder || view.loadingOlder || rows.length >= MESSAGE_PAGE_SIZE) return;
+    if (el.scrollHeight - el.clientHeight < PREFETCH_PX) void view.loadOlder();
+  }, [chat.loaded, view, rows.length]);
 
   // A pill or composer appearing below shrinks the list: a reader at the bottom stays there.
   useEffect(() => {
