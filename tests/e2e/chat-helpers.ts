@@ -20,11 +20,13 @@ export function uniqueName(first: string): string {
   return `${first} ${randomBytes(3).toString("hex")}`;
 }
 
-let phoneSeq = 0;
-/** A valid US number (201-555-01xx is libphonenumber's own example range). */
+// A random start, then consecutive: one spec's visitors never share a number (routing's
+// "same phone" rule would otherwise hold a chat back from an agent who has the other one).
+let phoneSeq = Math.floor(Math.random() * 100);
+/** A valid US number (201-555-01xx is libphonenumber's own example range), different from the last 99. */
 export function usPhone(): string {
   phoneSeq += 1;
-  return `201 555 01${String((Date.now() + phoneSeq) % 100).padStart(2, "0")}`;
+  return `201 555 01${String(phoneSeq % 100).padStart(2, "0")}`;
 }
 
 export async function visitorContext(browser: Browser, baseURL = serverState().baseURL): Promise<BrowserContext> {
