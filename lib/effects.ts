@@ -31,17 +31,21 @@ export async function applyEffects(ctx: Ctx, fx: Effects, opts: { exceptConn?: s
     const previous = [...new Set(fx.conversations.map((c) => c.previousAssigneeId).filter((x): x is number => x != null))];
     await publishConversations(ctx.db, ids, previous);
   }
-  // Chats moved in or out of the queue, or who can answer changed: every waiting visitor's
-  // position and "nobody is available" note may have changed with it.
-  if (fx.conversations.length || fx.queueChanged) {
-    const moved = new Set(fx.conversations.map((c) => c.id));
-    await publishVisitorViews(ctx.db, (await queuedForNotice(ctx.db)).filter((id) => !moved.has(id)));
-  }
   for (const userId of new Set(fx.reauthorize)) hub?.reauthorizeUser(userId);
   for (const userId of new Set(fx.signOut)) hub?.kickUser(userId);
+  let queueChanged = fx.queueChanged;
   if (fx.drain) {
     const drained = await drainQueue({ ctx: systemCtx(ctx.db, "drain", ctx.now) });
-    // A drain's own effects never ask for another drain, so this recursion stops here.
+    // A drain's own effects never ask for another drain, so this recursion stops here;
+    // the queue notices below go out once, after it.
     await applyEffects(ctx, { ...drained.effects, drain: false, queueChanged: false });
+    queueChanged ||= drained.result.length > 0;
+  }
+  // Chats moved in or out of the queue, or who can answer changed: every waiting visitor's
+  // position and "nobody is available" note may have changed with it. Not on the hot path:
+  // messages, receipts and typing never set this.
+  if (queueChanged) {
+    const moved = new Set(fx.conversations.map((c) => c.id));
+    await publishVisitorViews(ctx.db, (await queuedForNotice(ctx.db)).filter((id) => !moved.has(id)));
   }
 }

@@ -155,6 +155,38 @@ describe("verbs return their effects and publish nothing themselves", () => {
   });
 });
 
+describe("queue notices", () => {
+  it("a chat leaving the queue tells the visitors behind it their new place; a read receipt tells them nothing", async () => {
+    await h.db.update(conversations).set({ status: "closed" }).where(eq(conversations.status, "queued"));
+    const agent = await createStaff(h.db);
+    const now = new Date();
+    await setStaffConnections(h.db, { userId: agent.id, instanceId: "effects-queue", connections: 1, now });
+    const { conversation: first } = await createConversation(h.db, { status: "queued" });
+    const { conversation: second } = await createConversation(h.db, { status: "queued" });
+    await h.db.update(conversations).set({ queuedAt: new Date(now.getTime() - 2_000) }).where(eq(conversations.id, first.id));
+    await h.db.update(conversations).set({ queuedAt: new Date(now.getTime() - 1_000) }).where(eq(conversations.id, second.id));
+
+    // A receipt on some other chat is hot-path traffic: no queue notices.
+    const { conversation: open, visitor } = await createConversation(h.db, { status: "active", assigneeId: agent.id });
+    const sent1 = await sendMessage({ ctx: visitorCtxFor(h.db, visitor), input: { conversationId: open.id, clientMsgId: "queue-notice-1", body: "hi" } });
+    const { markReceipt } = await import("../chat/receipts");
+    const receipt = await markReceipt({ ctx: staffCtxFor(h.db, agent), input: { conversationId: open.id, upToId: sent1.result.message.id, kind: "read" } });
+    sent.length = 0;
+    await applyEffects(staffCtxFor(h.db, agent), receipt.effects);
+    expect(frames().filter((x) => x.frame.type === "chat" && [first.id, second.id].includes(x.frame.chat.id))).toEqual([]);
+
+    // The agent picks the first waiting chat: the second one's visitor is told they're next.
+    const { pickConversation } = await import("../routing");
+    const picked = await pickConversation({ ctx: staffCtxFor(h.db, agent, now), input: { conversationId: first.id } });
+    sent.length = 0;
+    await applyEffects(staffCtxFor(h.db, agent, now), picked.effects);
+    const notice = frames().filter((x) => x.frame.type === "chat" && x.frame.chat.id === second.id);
+    expect(notice).toHaveLength(1);
+    expect(notice[0].frame.chat).toMatchObject({ status: "queued", queuePosition: 1 });
+    await setStaffConnections(h.db, { userId: agent.id, instanceId: "effects-queue", connections: 0, now });
+  });
+});
+
 describe("applyEffects never runs inside a transaction", () => {
   it("refuses, and nothing is published", async () => {
     const agent = await createStaff(h.db);

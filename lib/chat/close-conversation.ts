@@ -26,7 +26,12 @@ export async function closeConversation({ ctx, input }: { ctx: Ctx; input: unkno
     await audit(tx, "conversation.close", { type: "conversation", id: conversationId }, { from: change.from, assigneeId: change.previousAssigneeId });
     return {
       result: { changed: true, conversationId },
-      effects: effects({ conversations: [{ id: conversationId, previousAssigneeId: change.previousAssigneeId }], drain: true }),
+      effects: effects({
+        conversations: [{ id: conversationId, previousAssigneeId: change.previousAssigneeId }],
+        drain: true,
+        // A queued chat closed: the ones behind it move up.
+        queueChanged: change.from === "queued",
+      }),
     };
   });
 }

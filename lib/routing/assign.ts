@@ -131,6 +131,8 @@ function assignmentEffects(done: Assignment[], lines: MessageDTO[]) {
     messages: lines.map((message, i) => ({ message, assigneeId: done[i].agentId })),
     conversations: done.map((a) => ({ id: a.conversationId, previousAssigneeId: a.previousAgentId })),
     drain: done.some((a) => a.previousAgentId !== null),
+    // A chat taken from the queue moves everyone behind it up a place.
+    queueChanged: done.some((a) => a.previousAgentId === null),
   });
 }
 

@@ -24,6 +24,7 @@ function releaseEffects(changes: Change[]): Effects {
   return effects({
     conversations: changes.map((c) => ({ id: c.conversationId, previousAssigneeId: c.previousAssigneeId })),
     drain: changes.some((c) => c.to === "queued"),
+    queueChanged: changes.some((c) => c.to === "queued"),
   });
 }
 

@@ -63,7 +63,8 @@ export async function updateStaffMember({ ctx, input }: { ctx: StaffCtx; input: 
     const { userId: _id, ...patch } = data;
     await tx.db.update(users).set({ ...patch, updatedAt: ctx.now }).where(eq(users.id, before.id));
 
-    let fx = effects({ reauthorize: [before.id] });
+    // Who can answer may have changed (a toggle, a disable, a role): waiting visitors hear it.
+    let fx = effects({ reauthorize: [before.id], queueChanged: true });
     const couldHold = can(staffActor(before), "chat.receive_routed") && !before.disabled;
     const canHold = can(staffActor(after), "chat.receive_routed") && !after.disabled;
     if (after.disabled && !before.disabled) {
