@@ -80,3 +80,15 @@ export async function createConversation(
 export function visitorCtxFor(db: Db, visitor: { id: number; projectId: number }, now = new Date()) {
   return { actor: { type: "visitor" as const, visitorId: visitor.id, projectId: visitor.projectId }, db, now };
 }
+
+/**
+ * Routing tests share one database per file: before each test, earlier
+ * tests' agents are disabled (so they never take a chat) and their queued
+ * chats closed, so every test's counts and rotation are its own.
+ */
+export async function isolateRouting(db: Db) {
+  const { conversations } = await import("../db/schema");
+  const { eq } = await import("drizzle-orm");
+  await db.update(users).set({ disabled: true }).where(eq(users.role, "agent"));
+  await db.update(conversations).set({ status: "closed" }).where(eq(conversations.status, "queued"));
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client";
 import { conversations, users } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
-import { createConversation, createProject, createStaff, staffCtxFor } from "../../../tests/factories";
+import { createConversation, createProject, createStaff, staffCtxFor, isolateRouting } from "../../../tests/factories";
 import { getConversationDetails } from "../../chat/conversation-details";
 import { systemCtx } from "../../ctx";
 import { isAppError } from "../../errors";
@@ -22,10 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.db.update(users).set({ disabled: true }).where(eq(users.role, "agent"));
-  await h.db.update(conversations).set({ status: "closed" }).where(eq(conversations.status, "queued"));
-});
+beforeEach(() => isolateRouting(h.db));
 
 const T0 = new Date("2026-06-01T09:00:00.000Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -6,7 +6,7 @@ import { createTestDb } from "../../../db/testing";
 import { systemCtx } from "../../ctx";
 import { findStaffBySession, sealSession } from "../../auth/session";
 import { visitorWentAway } from "../../chat/lifecycle";
-import { createConversation, createProject, createStaff, staffCtxFor } from "../../../tests/factories";
+import { createConversation, createProject, createStaff, staffCtxFor, isolateRouting } from "../../../tests/factories";
 import {
   drainQueue,
   heartbeatPresence,
@@ -33,10 +33,7 @@ afterAll(async () => {
 });
 
 // Each test works on its own agents; make earlier tests' agents ineligible so counts are local.
-beforeEach(async () => {
-  await h.db.update(users).set({ disabled: true }).where(eq(users.role, "agent"));
-  await h.db.update(conversations).set({ status: "closed" }).where(eq(conversations.status, "queued"));
-});
+beforeEach(() => isolateRouting(h.db));
 
 const T0 = new Date("2026-05-01T09:00:00.000Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
