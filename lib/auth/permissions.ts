@@ -47,6 +47,8 @@ export const PERMISSIONS = {
   "projects.edit": { roles: ["admin"] },
   "ai.edit": { roles: ["admin"] },
   "config.edit": { roles: ["admin"] },
+  /** Strike thresholds, the allow-list, manual IP blocks, the per-role two-factor requirement. */
+  "security.manage": { roles: ["admin"] },
 } as const satisfies Record<string, { roles: readonly StaffRole[]; agentToggle?: "liveChat" | "crm" }>;
 
 export type Permission = keyof typeof PERMISSIONS;

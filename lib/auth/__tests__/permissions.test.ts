@@ -70,6 +70,7 @@ const EXPECTED: Record<string, Row> = {
   "projects.edit": row(Y, N, N, N),
   "ai.edit": row(Y, N, N, N),
   "config.edit": row(Y, N, N, N),
+  "security.manage": row(Y, N, N, N),
 };
 
 const actor = (role: StaffRole, over: Partial<{ liveChatEnabled: boolean; crmEnabled: boolean }> = {}) => ({
