@@ -18,6 +18,7 @@
  *   BENCH_WAIT_IDLE=secs     first wait (at most that long) for other processes to leave the CPU idle
  *   BENCH_THREAD=0 skips, BENCH_THREAD=only runs only, the thread-in-Chromium benchmark (bench/thread.ts;
  *   BENCH_THREAD_SIZES=30,5000,50000, BENCH_THREAD_JUMP_BACK=40000)
+ *   BENCH_SECURITY=0 skips the protections benchmark (bench/security.ts, per database; alone: `npm run bench:security`)
  *   BENCH_LIGHTHOUSE=0 skips Lighthouse on the visitor landing page (bench/lighthouse.ts; alone: `npm run bench:lighthouse`)
  */
 import "./lib/env";
@@ -241,9 +242,17 @@ async function main() {
     }
   }
 
+  // 5. The protections (issue 9): own processes, so the real limits apply (this one lifts them).
+  let security = "";
+  if (env.BENCH_SECURITY !== "0") {
+    const kinds: ("pglite" | "postgres")[] = cfg.db === "postgres" ? [] : ["pglite"];
+    if (pgInfo.target && cfg.db !== "pglite") kinds.push("postgres");
+    for (const kind of kinds) security += await runSecurity(kind, pgInfo.target?.url);
+  }
+
   meta.push(`- total wall time ${Math.round((Date.now() - started) / 1000)} s`);
   const md =
-    markdown(runs, echo, meta) + (thread ? `\n${threadMarkdown(thread)}` : "") + (lighthouse ? `\n${lighthouseMarkdown(lighthouse)}` : "");
+    markdown(runs, echo, meta) + (thread ? `\n${threadMarkdown(thread)}` : "") + (lighthouse ? `\n${lighthouseMarkdown(lighthouse)}` : "") + (security ? `\n${security}` : "");
   log("\n================ results ================\n");
   for (const run of runs) for (const l of ratioLines(run, echo)) log(l);
   for (const run of runs) {
@@ -270,6 +279,26 @@ async function main() {
     log(`(written to ${env.BENCH_OUT})`);
   }
   return lighthouseFailed || runs.some((r) => r.error || r.delivery.some((d) => d.errors.length)) ? 1 : 0;
+}
+
+/** bench/security.ts in a child process on one database; its markdown, or a line saying it failed. */
+async function runSecurity(kind: "pglite" | "postgres", pgUrl: string | undefined): Promise<string> {
+  const outFile = `${os.tmpdir()}/occ-bench-security-${process.pid}-${kind}.md`;
+  fs.rmSync(outFile, { force: true });
+  log(`security (${kind}): cost per request, flood from one address`);
+  try {
+    execFileSync(process.execPath, ["--import", "tsx", "bench/security.ts"], {
+      env: { ...process.env, BENCH_OUT: outFile, TEST_DATABASE_URL: kind === "postgres" ? pgUrl : "", RATE_LIMIT_FACTOR: "1" },
+      stdio: ["ignore", "inherit", "inherit"],
+      timeout: 10 * 60_000,
+    });
+    return fs.readFileSync(outFile, "utf8");
+  } catch (err) {
+    log(`security (${kind}) FAILED: ${(err as Error).message}`);
+    return `security benchmark on ${kind} failed: ${(err as Error).message}\n`;
+  } finally {
+    fs.rmSync(outFile, { force: true });
+  }
 }
 
 function reportThread(r: ThreadResult): number {
