@@ -10,8 +10,18 @@ export type AuditAction =
   | "conversation.lead_stage"
   | "auth.sign_out"
   | "auth.inactive_sign_out"
+  | "auth.session_revoked"
+  | "auth.2fa_enabled"
+  | "auth.2fa_disabled"
+  | "auth.recovery_code_used"
+  | "auth.recovery_codes_regenerated"
+  | "staff.create"
   | "staff.update"
-  | "ip.block";
+  | "staff.password_reset"
+  | "staff.password_change"
+  | "ip.block"
+  | "ip.unblock"
+  | "security.settings_updated";
 
 export type AuditTarget = { type: "conversation" | "user" | "ip"; id: string | number };
 

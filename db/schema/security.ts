@@ -36,3 +36,21 @@ export const strikes = pgTable(
   },
   (t) => [index("strikes_ip_rule_created_idx").on(t.ip, t.rule, t.createdAt)],
 );
+
+/**
+ * Failed sign-ins per account, from any address (lib/security/account-throttle.ts):
+ * they slow that account's sign-in down, never lock it. `account_key` is a
+ * hash of the lowercased login, whether or not such an account exists, so
+ * the table neither reveals which accounts exist nor keeps what people typed.
+ */
+export const signInFailures = pgTable(
+  "sign_in_failures",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    accountKey: text("account_key").notNull(),
+    /** An attempt whose password is still being checked: it counts as a failure until it settles. */
+    pending: boolean("pending").notNull().default(false),
+    failedAt: ts("failed_at").notNull(),
+  },
+  (t) => [index("sign_in_failures_key_idx").on(t.accountKey, t.failedAt), index("sign_in_failures_failed_idx").on(t.failedAt)],
+);

@@ -111,3 +111,68 @@ export async function enforceHttpLimit(db: Db, name: LimitName, ip: string, now 
   if (r.firstHit && (await recordStrike(db, ip, "rate_limit", now))) throw new AppError("blocked", "Blocked.");
   throw new AppError("rate_limited", "Too many requests. Please slow down.", { details: { retryAfterSeconds: Math.ceil(r.retryAfterMs / 1000) } });
 }
+
+// ---------------------------------------------------------------------------
+// Rolling-window counts (the scanner rule): how many events a client had in
+// the last `windowMs`, counted where rate limits count — Redis when shared,
+// else this instance's memory — and never in the database, so counting
+// every suspicious request costs no write.
+
+type Windows = { map: Map<string, number[]>; warnedAt: number };
+/** Clients tracked in memory at most; past it the least recently seen are forgotten (a flood of /64s can't exhaust memory). */
+export const MAX_TRACKED_CLIENTS = 20_000;
+const windows = () => singleton<Windows>("rolling-windows", () => ({ map: new Map(), warnedAt: 0 }));
+
+function countInMemory(key: string, nowMs: number, windowMs: number, cap: number): number {
+  const { map } = windows();
+  const cutoff = nowMs - windowMs;
+  const times = (map.get(key) ?? []).filter((t) => t > cutoff);
+  times.push(nowMs);
+  // Only whether `cap` events fall in the window matters: older ones beyond it are noise.
+  if (times.length > cap) times.splice(0, times.length - cap);
+  map.delete(key);
+  map.set(key, times);
+  if (map.size > MAX_TRACKED_CLIENTS) map.delete(map.keys().next().value!);
+  return times.length;
+}
+
+/**
+ * Count one event for `key` and return how many fell in the rolling window
+ * ending now (this one included), at most `cap`. In Redis: a sorted set per
+ * key, pruned and counted in one MULTI, so every instance sees one count.
+ * If Redis fails, this instance's memory counts instead.
+ */
+export async function countInWindow(name: string, key: string, nowMs: number, windowMs: number, cap: number): Promise<number> {
+  const store = limiters().store;
+  const k = `${name}:${key}`;
+  if (store && store.status === "ready") {
+    try {
+      const rk = `occ:rw:${k}`;
+      const res = await store
+        .multi()
+        .zremrangebyscore(rk, "-inf", nowMs - windowMs)
+        .zadd(rk, nowMs, `${nowMs}:${Math.random().toString(36).slice(2)}`)
+        .zremrangebyrank(rk, 0, -(cap + 1))
+        .zcard(rk)
+        .pexpire(rk, windowMs)
+        .exec();
+      const card = res?.[3]?.[1];
+      if (typeof card === "number") return card;
+    } catch (err) {
+      const w = windows();
+      if (nowMs - w.warnedAt > 60_000) {
+        w.warnedAt = nowMs;
+        logger.warn({ err }, "rolling-window store unavailable; counting in memory");
+      }
+    }
+  }
+  return countInMemory(k, nowMs, windowMs, cap);
+}
+
+/** Forget `key`'s count (after it has led to a block: the window starts afresh). */
+export async function resetWindow(name: string, key: string): Promise<void> {
+  const k = `${name}:${key}`;
+  windows().map.delete(k);
+  const store = limiters().store;
+  if (store && store.status === "ready") await store.del(`occ:rw:${k}`).catch(() => undefined);
+}

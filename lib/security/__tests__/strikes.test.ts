@@ -4,7 +4,8 @@ import type { DbHandle } from "../../../db/client";
 import { blockedIps, strikes, type StrikeRule } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
 import { isIpBlocked } from "../ip-blocks";
-import { STRIKE_RULES } from "../rules";
+import { DEFAULT_STRIKE_RULES } from "../rules";
+import { strikeRuleSettings } from "../security-settings";
 import { recordStrike, sweepStrikes } from "../strikes";
 
 const MIN = 60_000;
@@ -36,10 +37,11 @@ describe("strike rules (product brief, Automatic IP-block system)", () => {
     rate_limit: { limit: 5, windowMin: 10, blockMin: 20 },
   };
 
-  it("has exactly the brief's numbers", () => {
-    expect(Object.keys(STRIKE_RULES).sort()).toEqual(Object.keys(EXPECTED).sort());
+  it("has exactly the brief's numbers as its defaults, and applies them while nothing is stored", () => {
+    expect(Object.keys(DEFAULT_STRIKE_RULES).sort()).toEqual(Object.keys(EXPECTED).sort());
     for (const [rule, e] of Object.entries(EXPECTED)) {
-      const r = STRIKE_RULES[rule as StrikeRule];
+      expect(DEFAULT_STRIKE_RULES[rule as StrikeRule]).toEqual({ limit: e.limit, windowMinutes: e.windowMin, blockMinutes: e.blockMin });
+      const r = strikeRuleSettings(rule as StrikeRule);
       expect({ rule, limit: r.limit, windowMs: r.windowMs, blockMs: r.blockMs }).toEqual({
         rule,
         limit: e.limit,
