@@ -16,7 +16,7 @@ export type MessageDTO = {
   body: string;
   clientMsgId: string;
   replyTo: { id: number; senderKind: SenderKind; excerpt: string; hasImage: boolean } | null;
-  attachment: { id: number; url: string; mime: string; width: number | null; height: number | null } | null;
+  attachment: AttachmentDTO | null;
   createdAt: string;
   deliveredAt: string | null;
   readAt: string | null;
@@ -27,6 +27,24 @@ export type MessageDTO = {
    * mark only along this chain, so a reconnect never skips a message.
    */
   prevId?: number;
+};
+
+/**
+ * An image in a message. `url` is the full image (re-encoded, at most 2560 px
+ * a side) for the viewer; `thumbUrl` the small WebP the thread shows, with
+ * its own dimensions. The server always sets the thumb fields (null for
+ * uploads from before thumbnails: show `url`); they are optional only so a
+ * client's optimistic copy of its own upload may leave them out.
+ */
+export type AttachmentDTO = {
+  id: number;
+  url: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  thumbUrl?: string | null;
+  thumbWidth?: number | null;
+  thumbHeight?: number | null;
 };
 
 export type ConversationStatus = "queued" | "active" | "offline" | "closed";

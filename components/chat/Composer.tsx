@@ -72,7 +72,17 @@ export function Composer({
         const res = await fetch("/api/chat/attachments", { method: "POST", body: form, headers: uploadHeaders });
         const json = (await res.json().catch(() => null)) as (MessageDTO["attachment"] & { error?: { message: string } }) | null;
         if (!res.ok || !json) throw new Error(json?.error?.message ?? "Upload failed.");
-        attachment = { id: json.id, url: json.url, mime: json.mime, width: json.width, height: json.height };
+        // The server's DTO as it is: the thread shows the thumbnail from the first paint, not after the ack.
+        attachment = {
+          id: json.id,
+          url: json.url,
+          mime: json.mime,
+          width: json.width,
+          height: json.height,
+          thumbUrl: json.thumbUrl ?? null,
+          thumbWidth: json.thumbWidth ?? null,
+          thumbHeight: json.thumbHeight ?? null,
+        };
       } catch (e) {
         setError(e instanceof Error ? e.message : "Upload failed.");
         setUploading(false);

@@ -3,6 +3,7 @@
 import { memo, useState } from "react";
 import type { Side, ThreadMessage } from "./useChat";
 import type { Tick as TickState } from "./chat-sync";
+import type { AttachmentDTO } from "@/lib/wire";
 import { Linkified } from "./linkify";
 import { dayLabel, initials, type ThreadRow } from "./thread-rows";
 
@@ -58,7 +59,18 @@ function DaySeparator({ day, today }: { day: number; today: number }) {
   );
 }
 
-function Attachment({ url, width, height, onOpen }: { url: string; width: number | null; height: number | null; onOpen: (url: string) => void }) {
+/** Append the viewer's query (e.g. a widget's `vt` token) to a URL that may already have one. */
+function withQuery(url: string, query: string): string {
+  if (!query) return url;
+  return url + (url.includes("?") ? "&" : "?") + query.replace(/^[?&]/, "");
+}
+
+/**
+ * The thread shows the small WebP thumbnail, sized from its own dimensions so
+ * nothing shifts when it loads; the full image opens only in the viewer.
+ * Uploads from before thumbnails show the full image, as they always did.
+ */
+function Attachment({ a, query, onOpen }: { a: AttachmentDTO; query: string; onOpen: (url: string) => void }) {
   const [broken, setBroken] = useState(false);
   if (broken) {
     return (
@@ -67,15 +79,17 @@ function Attachment({ url, width, height, onOpen }: { url: string; width: number
       </p>
     );
   }
+  const thumb = a.thumbUrl ? { src: a.thumbUrl, width: a.thumbWidth, height: a.thumbHeight } : { src: a.url, width: a.width, height: a.height };
   return (
-    <button type="button" onClick={() => onOpen(url)} className="mb-1 block" aria-label="Open full-size image">
+    <button type="button" onClick={() => onOpen(withQuery(a.url, query))} className="mb-1 block" aria-label="Open full-size image">
       {/* eslint-disable-next-line @next/next/no-img-element */}
       <img
-        src={url}
+        src={withQuery(thumb.src, query)}
         alt="Image attachment"
         loading="lazy"
-        width={width ?? undefined}
-        height={height ?? undefined}
+        decoding="async"
+        width={thumb.width ?? undefined}
+        height={thumb.height ?? undefined}
         onError={() => setBroken(true)}
         className="max-h-60 max-w-60 rounded-lg object-cover"
         style={{ height: "auto" }}
@@ -198,7 +212,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
             </button>
           ) : null}
           {m.attachment ? (
-            <Attachment url={m.attachment.url + p.imageQuery} width={m.attachment.width} height={m.attachment.height} onOpen={p.onOpenImage} />
+            <Attachment a={m.attachment} query={p.imageQuery} onOpen={p.onOpenImage} />
           ) : null}
           {m.body ? (
             <p className="text-sm break-words whitespace-pre-wrap">

@@ -74,12 +74,17 @@ export const attachments = pgTable(
     conversationId: integer("conversation_id")
       .notNull()
       .references(() => conversations.id, { onDelete: "cascade" }),
-    /** Server-generated file name under DATA_DIR/uploads; never the client's name. */
+    /** Server-generated file name under DATA_DIR/uploads; never the client's name. The re-encoded image, not the upload's bytes. */
     storageName: text("storage_name").notNull(),
     mime: text("mime").notNull(),
+    /** Size and dimensions of the stored (re-encoded, bounded) file; a frame's for animations. */
     size: integer("size").notNull(),
     width: integer("width"),
     height: integer("height"),
+    /** The thread's WebP thumbnail next to it; null for uploads from before thumbnails (they fall back to the full image). */
+    thumbStorageName: text("thumb_storage_name"),
+    thumbWidth: integer("thumb_width"),
+    thumbHeight: integer("thumb_height"),
     uploaderKind: senderKind("uploader_kind").notNull(),
     uploaderId: integer("uploader_id"),
     createdAt: createdAt(),

@@ -9,7 +9,10 @@ import { can } from "../auth/permissions";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
 import { recordStrike } from "../security/strikes";
+import type { AttachmentDTO } from "../wire";
 import { getConversationOrThrow } from "./access";
+import { toAttachmentDTO } from "./dto";
+import { imageGate, MAX_INPUT_PIXELS, reencodeImage } from "./image-processing";
 import { sniffImage } from "./image-sniff";
 
 /** 5 MB: plenty for a phone photo, small enough to keep history fast. */
@@ -31,9 +34,12 @@ async function refuse(ctx: Ctx, code: "unsupported_media_type" | "payload_too_la
 
 /**
  * Store an image for a conversation the actor may write in. The type comes
- * from magic bytes; the file gets a server-generated name.
+ * from magic bytes; the pixels are decoded (within a pixel budget) and
+ * re-encoded, so the stored file carries no metadata and nothing the upload
+ * had around its pixels; a WebP thumbnail is stored next to it. Files get
+ * server-generated names.
  */
-export async function uploadAttachment({ ctx, input, file }: { ctx: Ctx; input: unknown; file: File | null }) {
+export async function uploadAttachment({ ctx, input, file }: { ctx: Ctx; input: unknown; file: File | null }): Promise<AttachmentDTO> {
   const { conversationId } = UploadInput.parse(input);
   await getConversationOrThrow(ctx, conversationId, "write");
   if (!file || typeof file === "string") return refuse(ctx, "bad_request", "Attach an image file.");
@@ -43,33 +49,71 @@ export async function uploadAttachment({ ctx, input, file }: { ctx: Ctx; input: 
   const img = sniffImage(buf);
   if (!img) return refuse(ctx, "unsupported_media_type", "Only JPEG, PNG, WebP and GIF images are allowed.");
 
-  const storageName = `${randomUUID()}.${img.ext}`;
+  // No database connection is held while the image is processed.
+  const processed = await imageGate().run(() => reencodeImage(buf, img.format));
+  if ("refused" in processed) {
+    if (processed.refused === "too_many_pixels") {
+      return refuse(ctx, "payload_too_large", `Images may have at most ${MAX_INPUT_PIXELS / 1_000_000} megapixels (all frames together), and animations at most 200 frames.`);
+    }
+    return refuse(ctx, "bad_request", `That file isn't a complete, valid ${img.format.toUpperCase()} image.`);
+  }
+
+  const base = randomUUID();
+  const storageName = `${base}.${img.ext}`;
+  const thumbStorageName = `${base}.thumb.webp`;
   await fs.mkdir(uploadsDir(), { recursive: true });
-  await fs.writeFile(path.join(uploadsDir(), storageName), buf, { flag: "wx" });
-  const [row] = await ctx.db
-    .insert(attachments)
-    .values({
-      conversationId,
-      storageName,
-      mime: img.mime,
-      size: buf.byteLength,
-      width: img.width,
-      height: img.height,
-      uploaderKind: ctx.actor.type === "visitor" ? "visitor" : ctx.actor.type === "staff" ? (can(ctx.actor, "chat.reply_any") ? "admin" : "agent") : "system",
-      uploaderId: ctx.actor.type === "staff" ? ctx.actor.userId : null,
-      createdAt: ctx.now,
-    })
-    .returning();
-  return { id: row.id, mime: row.mime, width: row.width, height: row.height, url: `/api/chat/attachments/${row.id}` };
+  const written: string[] = [];
+  try {
+    for (const [name, data] of [
+      [storageName, processed.full.data],
+      [thumbStorageName, processed.thumb.data],
+    ] as const) {
+      await fs.writeFile(path.join(uploadsDir(), name), data, { flag: "wx" });
+      written.push(name);
+    }
+    const [row] = await ctx.db
+      .insert(attachments)
+      .values({
+        conversationId,
+        storageName,
+        mime: img.mime,
+        size: processed.full.data.byteLength,
+        width: processed.full.width,
+        height: processed.full.height,
+        thumbStorageName,
+        thumbWidth: processed.thumb.width,
+        thumbHeight: processed.thumb.height,
+        uploaderKind: ctx.actor.type === "visitor" ? "visitor" : ctx.actor.type === "staff" ? (can(ctx.actor, "chat.reply_any") ? "admin" : "agent") : "system",
+        uploaderId: ctx.actor.type === "staff" ? ctx.actor.userId : null,
+        createdAt: ctx.now,
+      })
+      .returning();
+    return toAttachmentDTO(row);
+  } catch (err) {
+    // No row, no files: an upload that didn't commit leaves nothing behind.
+    await Promise.all(written.map((name) => fs.rm(path.join(uploadsDir(), name), { force: true })));
+    throw err;
+  }
 }
 
-/** The bytes of an attachment the actor may read. */
-export async function readAttachment({ ctx, id }: { ctx: Ctx; id: number }) {
+export const AttachmentSize = z.enum(["full", "thumb"]);
+export type AttachmentSize = z.infer<typeof AttachmentSize>;
+
+/**
+ * The bytes of an attachment the actor may read: the full image, or its
+ * thumbnail (uploads from before thumbnails answer with the full image).
+ */
+export async function readAttachment({ ctx, id, size = "full" }: { ctx: Ctx; id: number; size?: AttachmentSize }) {
   const [a] = await ctx.db.select().from(attachments).where(eq(attachments.id, id)).limit(1);
   if (!a) throw new AppError("not_found", "Attachment not found.");
   await getConversationOrThrow(ctx, a.conversationId, "read");
-  const data = await fs.readFile(path.join(uploadsDir(), path.basename(a.storageName)));
-  return { data, mime: a.mime };
+  const thumb = size === "thumb" && a.thumbStorageName != null;
+  const name = thumb ? a.thumbStorageName! : a.storageName;
+  const data = await fs.readFile(path.join(uploadsDir(), path.basename(name))).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") throw new AppError("not_found", "Attachment not found.");
+    throw err;
+  });
+  return { data, mime: thumb ? "image/webp" : a.mime };
 }
 
 export async function findAttachmentConversation(ctx: Pick<Ctx, "db">, id: number): Promise<number | null> {

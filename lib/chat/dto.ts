@@ -2,7 +2,7 @@ import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { attachments, conversations, messages, users, visitors } from "../../db/schema";
-import type { ConversationDTO, MessageDTO } from "../wire";
+import type { AttachmentDTO, ConversationDTO, MessageDTO } from "../wire";
 
 const replyMsg = alias(messages, "reply_msg");
 
@@ -11,14 +11,39 @@ export function messagePreview(m: { body: string }): string {
   return m.body ? m.body.slice(0, 140) : "📷 Image";
 }
 
-export function attachmentUrl(id: number) {
-  return `/api/chat/attachments/${id}`;
+/** The full image (the viewer's), or with `thumb` the thread's thumbnail. */
+export function attachmentUrl(id: number, size: "full" | "thumb" = "full") {
+  return size === "thumb" ? `/api/chat/attachments/${id}?size=thumb` : `/api/chat/attachments/${id}`;
+}
+
+type AttachmentRow = { id: number; mime: string; width: number | null; height: number | null; thumbStorageName: string | null; thumbWidth: number | null; thumbHeight: number | null };
+
+export function toAttachmentDTO(a: AttachmentRow): AttachmentDTO {
+  const thumb = a.thumbStorageName != null;
+  return {
+    id: a.id,
+    url: attachmentUrl(a.id),
+    mime: a.mime,
+    width: a.width,
+    height: a.height,
+    thumbUrl: thumb ? attachmentUrl(a.id, "thumb") : null,
+    thumbWidth: thumb ? a.thumbWidth : null,
+    thumbHeight: thumb ? a.thumbHeight : null,
+  };
 }
 
 const messageColumns = {
   m: messages,
   senderName: users.displayName,
-  att: { id: attachments.id, mime: attachments.mime, width: attachments.width, height: attachments.height },
+  att: {
+    id: attachments.id,
+    mime: attachments.mime,
+    width: attachments.width,
+    height: attachments.height,
+    thumbStorageName: attachments.thumbStorageName,
+    thumbWidth: attachments.thumbWidth,
+    thumbHeight: attachments.thumbHeight,
+  },
   reply: { id: replyMsg.id, senderKind: replyMsg.senderKind, body: replyMsg.body, attachmentId: replyMsg.attachmentId },
 };
 
@@ -35,7 +60,7 @@ export function selectMessageDTOs(db: Db) {
 type Row = {
   m: typeof messages.$inferSelect;
   senderName: string | null;
-  att: { id: number; mime: string; width: number | null; height: number | null } | null;
+  att: AttachmentRow | null;
   reply: { id: number; senderKind: MessageDTO["senderKind"]; body: string; attachmentId: number | null } | null;
 };
 
@@ -53,7 +78,7 @@ export function toMessageDTO(r: Row): MessageDTO {
     replyTo: r.reply?.id
       ? { id: r.reply.id, senderKind: r.reply.senderKind, excerpt: r.reply.body.slice(0, 140), hasImage: r.reply.attachmentId != null }
       : null,
-    attachment: r.att?.id ? { id: r.att.id, url: attachmentUrl(r.att.id), mime: r.att.mime, width: r.att.width, height: r.att.height } : null,
+    attachment: r.att?.id ? toAttachmentDTO(r.att) : null,
     createdAt: m.createdAt.toISOString(),
     deliveredAt: m.deliveredAt?.toISOString() ?? null,
     readAt: m.readAt?.toISOString() ?? null,

@@ -1,23 +1,32 @@
 /**
  * Identify an image by its magic bytes (never by name or declared type) and
  * read its dimensions. Only JPEG, PNG, WebP and GIF; SVG (scriptable) and
- * everything else are refused by returning null.
+ * everything else are refused by returning null. This is the gate in front of
+ * the decoder: libvips could parse many more formats (SVG, TIFF, HEIF, …), and
+ * only bytes that pass here ever reach it.
  */
-export type SniffedImage = { mime: "image/jpeg" | "image/png" | "image/webp" | "image/gif"; ext: string; width: number | null; height: number | null };
+export type ImageFormat = "jpeg" | "png" | "webp" | "gif";
+export type SniffedImage = {
+  format: ImageFormat;
+  mime: "image/jpeg" | "image/png" | "image/webp" | "image/gif";
+  ext: string;
+  width: number | null;
+  height: number | null;
+};
 
 export function sniffImage(buf: Uint8Array): SniffedImage | null {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length >= 24 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-    return { mime: "image/png", ext: "png", width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+    return { format: "png", mime: "image/png", ext: "png", width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
   }
   if (b.length >= 10 && (b.toString("latin1", 0, 6) === "GIF87a" || b.toString("latin1", 0, 6) === "GIF89a")) {
-    return { mime: "image/gif", ext: "gif", width: b.readUInt16LE(6), height: b.readUInt16LE(8) };
+    return { format: "gif", mime: "image/gif", ext: "gif", width: b.readUInt16LE(6), height: b.readUInt16LE(8) };
   }
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) {
-    return { mime: "image/jpeg", ext: "jpg", ...jpegSize(b) };
+    return { format: "jpeg", mime: "image/jpeg", ext: "jpg", ...jpegSize(b) };
   }
   if (b.length >= 16 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP") {
-    return { mime: "image/webp", ext: "webp", ...webpSize(b) };
+    return { format: "webp", mime: "image/webp", ext: "webp", ...webpSize(b) };
   }
   return null;
 }

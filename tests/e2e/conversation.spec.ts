@@ -214,15 +214,20 @@ test.describe("live chat", () => {
       await expect(img).toBeVisible();
       await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0))).toBe(12);
     }
+    // The thread loads the WebP thumbnail; the full image (the viewer's) is the PNG, re-encoded server-side.
     const served = await adminFetch;
     expect(served.status()).toBe(200);
-    expect(served.headers()["content-type"]).toBe("image/png");
-    // The visitor's copy comes from the same URL, with the same bytes.
+    expect(new URL(served.url()).searchParams.get("size")).toBe("thumb");
+    expect(served.headers()["content-type"]).toBe("image/webp");
+    // The visitor's copy comes from the same URL.
     const src = await messageList(vp).getByRole("img", { name: "Image attachment" }).getAttribute("src");
-    const own = await vp.request.get(src!);
+    expect(src).toBe(new URL(served.url()).pathname + new URL(served.url()).search);
+    const own = await vp.request.get(src!.replace(/\?size=thumb$/, ""));
     expect(own.status()).toBe(200);
     expect(own.headers()["content-type"]).toBe("image/png");
-    expect(Buffer.from(await own.body()).equals(png)).toBe(true);
+    const stored = Buffer.from(await own.body());
+    expect(stored.subarray(0, 8).equals(png.subarray(0, 8))).toBe(true);
+    expect([stored.readUInt32BE(16), stored.readUInt32BE(20)]).toEqual([12, 8]);
     // Someone without the token or a session gets nothing, and so does another visitor.
     const stranger = await fetch(new URL(src!, serverState().baseURL));
     expect(stranger.status).toBe(404);
