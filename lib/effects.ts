@@ -10,7 +10,7 @@ import { isEmpty, type Effects } from "./verb";
  * The one place where a committed state change reaches the outside world:
  * route handlers, the ws dispatcher and the sweepers all call this with what
  * their verb returned. Order: messages and chat frames, then the chats'
- * new state, then rights and sessions, then the queue drain (whose own
+ * new state, then rights, sessions and single devices, then the queue drain (whose own
  * assignments are published the same way). Without a hub (tests, `next
  * build`) publishing does nothing; the drain still runs.
  */
@@ -33,6 +33,9 @@ export async function applyEffects(ctx: Ctx, fx: Effects, opts: { exceptConn?: s
   }
   for (const userId of new Set(fx.reauthorize)) hub?.reauthorizeUser(userId);
   for (const userId of new Set(fx.signOut)) hub?.kickUser(userId);
+  // A signed-out device: every open socket of that user re-checks its own session against the
+  // database (the fan-out user re-authorisation already has), so exactly the ended ones close (4001).
+  for (const userId of new Set(fx.endSessions.map((s) => s.userId))) hub?.reauthorizeUser(userId);
   let queueChanged = fx.queueChanged;
   if (fx.drain) {
     const drained = await drainQueue({ ctx: systemCtx(ctx.db, "drain", ctx.now) });

@@ -18,6 +18,8 @@ export type Effects = {
   queueChanged: boolean;
   /** Sessions ended: close these users' sockets on every instance. */
   signOut: number[];
+  /** Single devices signed out: close the sockets of exactly these sessions, on every instance. */
+  endSessions: { userId: number; sessionId: string }[];
   /** Rights changed: re-authorise these users' open sockets on every instance. */
   reauthorize: number[];
 };
@@ -26,7 +28,7 @@ export type Effects = {
 export type VerbResult<T> = { result: T; effects: Effects };
 
 export function noEffects(): Effects {
-  return { messages: [], conversations: [], chatFrames: [], drain: false, queueChanged: false, signOut: [], reauthorize: [] };
+  return { messages: [], conversations: [], chatFrames: [], drain: false, queueChanged: false, signOut: [], endSessions: [], reauthorize: [] };
 }
 
 /** Build effects from a partial description. */
@@ -44,6 +46,7 @@ export function mergeEffects(...all: Effects[]): Effects {
     out.drain ||= e.drain;
     out.queueChanged ||= e.queueChanged;
     out.signOut.push(...e.signOut);
+    out.endSessions.push(...e.endSessions);
     out.reauthorize.push(...e.reauthorize);
   }
   return out;
@@ -57,6 +60,7 @@ export function isEmpty(e: Effects): boolean {
     !e.drain &&
     !e.queueChanged &&
     e.signOut.length === 0 &&
+    e.endSessions.length === 0 &&
     e.reauthorize.length === 0
   );
 }

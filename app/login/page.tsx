@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { currentStaff } from "@/lib/auth/page";
 import { CONSOLE_PATH } from "@/lib/auth/permissions";
-import { LoginForm } from "@/components/LoginForm";
+import { SignInForm } from "@/components/account/SignInForm";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in · OnlineChatCRM" };
@@ -15,7 +15,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="mb-1 text-xl font-semibold">Sign in</h1>
         <p className="mb-6 text-sm text-slate-600">OnlineChatCRM staff console</p>
-        <LoginForm next={typeof next === "string" ? next : undefined} />
+        <SignInForm next={typeof next === "string" ? next : undefined} />
       </div>
     </main>
   );

@@ -29,6 +29,11 @@ export const users = pgTable(
     offlineSince: ts("offline_since"),
     /** Last console heartbeat; drives the 5 min inactivity sign-out. */
     lastActivityAt: ts("last_activity_at"),
+    // Two-factor sign-in (TOTP). The secret is AES-256-GCM ciphertext (lib/auth/secret-box.ts); null = not enrolled.
+    totpSecret: text("totp_secret"),
+    totpEnabledAt: ts("totp_enabled_at"),
+    /** The last accepted TOTP time step: a code is accepted only for a later step, so none can be replayed. */
+    totpLastStep: integer("totp_last_step"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -55,4 +60,41 @@ export const staffPresence = pgTable(
     heartbeatAt: ts("heartbeat_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.instanceId] })],
+);
+
+/**
+ * One signed-in device. The id is the `sid` sealed into that device's cookie
+ * (random, unguessable); the cookie is valid only while this row exists, is
+ * not revoked, and is inside the idle and absolute limits (lib/auth/staff-sessions.ts).
+ */
+export const staffSessions = pgTable(
+  "staff_sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull(),
+    /** Updated at most once a minute per session, so the idle limit is accurate to about a minute. */
+    lastSeenAt: ts("last_seen_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [index("staff_sessions_user_idx").on(t.userId, t.lastSeenAt)],
+);
+
+/** Single-use two-factor recovery codes, stored as SHA-256 hashes (the codes are random, 50 bits each). */
+export const staffRecoveryCodes = pgTable(
+  "staff_recovery_codes",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: ts("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("staff_recovery_codes_uq").on(t.userId, t.codeHash)],
 );

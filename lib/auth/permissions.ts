@@ -120,8 +120,12 @@ export const CONSOLE_PATH: Record<StaffRole, string> = {
 };
 
 /** A `next` target is honoured only if it is a path inside the user's own console. */
+/** Pages every signed-in staff member may open, whatever their console (own sessions, two-factor, password). */
+export const SHARED_STAFF_PATH = "/account";
+
 export function safeNext(next: string | undefined | null, role: StaffRole): string {
   const home = CONSOLE_PATH[role];
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return home;
-  return next === home || next.startsWith(home + "/") || next.startsWith(home + "?") ? next : home;
+  const under = (base: string) => next === base || next.startsWith(base + "/") || next.startsWith(base + "?");
+  return under(home) || under(SHARED_STAFF_PATH) ? next : home;
 }

@@ -3,9 +3,12 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { users } from "../../db/schema";
 import { AppError } from "../errors";
-import { claimLoginAttempt, settleLoginAttempt } from "../security/strikes";
+import { isIpBlocked } from "../security/ip-blocks";
+import { accountSignInWait, accountWaitError, clearAccountFailures, recordAccountFailure, releaseAccountClaim } from "../security/account-throttle";
+import { withLoginAttempt } from "./login-attempt";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import type { StaffUser } from "./session";
+import { revokeAllStaffSessions } from "./staff-sessions";
 
 export const SignInInput = z.object({
   login: z.string().trim().min(1, "Enter your email or username.").max(254),
@@ -14,40 +17,66 @@ export const SignInInput = z.object({
 export type SignInInput = z.infer<typeof SignInInput>;
 
 /**
- * Check credentials. Each attempt first claims one of the client's sign-in
- * attempts (a `login` strike: 5 in 10 minutes → 30-minute block, an IPv6 /64
- * counting as one client), so a burst costs at most 5 password checks; a
- * correct password gives the claim back, unless a block landed meanwhile —
- * then no session is issued. A failure says nothing about which part was wrong.
+ * A guess at one account's secret, slowed down per account as well as per
+ * address: after a few failures for the account (from any number of
+ * addresses) each further attempt must wait, the wait doubling up to a
+ * minute (lib/security/account-throttle.ts) — a 429 saying how long, never a
+ * lockout the real owner can't get past. The wait is checked before the
+ * address's attempt is claimed, so waiting never costs the address a strike.
+ */
+export async function withAccountThrottle<T>(db: Db, ip: string, account: string, now: Date, guess: () => Promise<T | null>): Promise<T | null> {
+  const wait = await accountSignInWait(db, account, now);
+  // A blocked address is told so, not asked to wait.
+  if (wait.waitMs > 0) throw isIpBlocked(ip, now.getTime()) ? new AppError("blocked", "Blocked.") : accountWaitError(wait.waitMs);
+  let found: T | null;
+  try {
+    found = await guess();
+  } catch (err) {
+    // Refused before any secret was checked (blocked, busy): not this account's failure.
+    await releaseAccountClaim(db, wait.claim);
+    throw err;
+  }
+  if (found === null) await recordAccountFailure(db, account, now, wait.claim);
+  else await clearAccountFailures(db, account);
+  return found;
+}
+
+/**
+ * Check credentials (the password step; lib/auth/sign-in-flow.ts decides what
+ * follows: a second factor, an enrolment, or the session). The check is one
+ * of the client's sign-in attempts (`withLoginAttempt`: 5 failures in 10
+ * minutes → 30-minute block), so a burst costs at most 5 password checks,
+ * and one of the account's (`withAccountThrottle`). A failure says nothing
+ * about which part was wrong.
  */
 export async function signIn({ db, ip, now, input }: { db: Db; ip: string; now: Date; input: unknown }): Promise<StaffUser> {
   const { login, password } = SignInInput.parse(input);
-  const attempt = await claimLoginAttempt(db, ip, now);
-  if (attempt === "blocked") throw new AppError("blocked", "Blocked.");
-  if (attempt === "busy") {
-    throw new AppError("rate_limited", "Too many sign-in attempts at once. Try again in a moment.", { details: { retryAfterSeconds: 5 } });
-  }
   const key = login.toLowerCase();
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(or(sql`lower(${users.email}) = ${key}`, sql`lower(${users.username}) = ${key}`))
-    .limit(1);
-  const ok = user ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
-  const good = ok && !!user && !user.disabled;
-  if (await settleLoginAttempt(db, ip, attempt, good, now)) throw new AppError("blocked", "Blocked.");
-  if (!good) throw new AppError("unauthenticated", "Wrong email/username or password.");
-  await db.update(users).set({ lastSeenAt: now, lastActivityAt: now }).where(eq(users.id, user.id));
+  const user = await withAccountThrottle(db, ip, key, now, () =>
+    withLoginAttempt(db, ip, now, async () => {
+      const [found] = await db
+        .select()
+        .from(users)
+        .where(or(sql`lower(${users.email}) = ${key}`, sql`lower(${users.username}) = ${key}`))
+        .limit(1);
+      const ok = found ? await verifyPassword(password, found.passwordHash) : (await burnPasswordCheck(password), false);
+      return ok && found && !found.disabled ? found : null;
+    }),
+  );
+  if (!user) throw new AppError("unauthenticated", "Wrong email/username or password.");
   return user;
 }
 
 /**
  * Invalidate every session of a user (sign-out, force-logout, password change,
- * disable). Callers close the user's sockets after this commits.
+ * disable): the version bump kills every cookie, and the device rows are
+ * marked revoked so the device list is empty too. Callers close the user's
+ * sockets after this commits.
  */
-export async function bumpSessionVersion(db: Db, userId: number): Promise<void> {
+export async function bumpSessionVersion(db: Db, userId: number, now = new Date()): Promise<void> {
   await db
     .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: now })
     .where(eq(users.id, userId));
+  await revokeAllStaffSessions(db, userId, now);
 }

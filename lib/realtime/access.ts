@@ -3,6 +3,7 @@ import { getDb } from "../../db/client";
 import { conversations, users } from "../../db/schema";
 import { staffActor } from "../ctx";
 import { can } from "../auth/permissions";
+import { isSessionIdLive } from "../auth/staff-sessions";
 import { canRead } from "../chat/access";
 import { CLOSE } from "../constants";
 import type { Conn, Hub } from "./hub";
@@ -23,7 +24,8 @@ export function syncInboxRooms(hub: Hub, conn: Conn) {
 
 /**
  * Re-check an open staff socket against the database, after its user's
- * rights changed. A session that ended (disabled, signed out elsewhere) closes
+ * rights changed or one of their devices was signed out. A session that ended
+ * (disabled, signed out everywhere, this device signed out or timed out) closes
  * with `signedOut`; a new role closes with `rightsChanged` (the page reloads
  * into the console the user may now use); otherwise the socket's actor is
  * refreshed in place, its inbox rooms follow, and it leaves every chat it may
@@ -35,6 +37,8 @@ export async function reauthorizeConn(hub: Hub, conn: Conn): Promise<void> {
   const db = await getDb();
   const [user] = await db.select().from(users).where(eq(users.id, id.userId)).limit(1);
   if (!user || user.disabled || user.sessionVersion !== id.sessionVersion) return conn.ws.close(CLOSE.signedOut, "signed out");
+  // This device signed out (from another one), or past its idle/absolute limit.
+  if (id.sessionId && !(await isSessionIdLive(db, id.sessionId, id.userId, new Date()))) return conn.ws.close(CLOSE.signedOut, "signed out");
   if (user.role !== id.role) return conn.ws.close(CLOSE.rightsChanged, "rights changed");
   id.actor = staffActor(user);
   syncInboxRooms(hub, conn);

@@ -1,13 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import { getDb } from "../../db/client";
 import { staffActor } from "../ctx";
-import { findStaffBySession, readCookie, SESSION_COOKIE } from "../auth/session";
+import { findStaffSession, readCookie, SESSION_COOKIE } from "../auth/session";
 import { findVisitorBySlugAndToken } from "../chat/visitor-session";
 import { isOriginAllowed } from "../projects/origins";
-import { ownOrigins } from "../security/cors";
+import { isOwnOrigin, ownOrigins } from "../security/cors";
 import type { Identity } from "./hub";
 
-/** Our own origins as a browser would send them (APP_URL's, and the Host's, http or https behind a TLS proxy). */
+/** Our own origins as a browser would send them: APP_URL's alone when set, else the Host's (http or https behind a TLS proxy). */
 function own(req: IncomingMessage): string[] {
   return ownOrigins({ get: (name) => (name === "host" ? (req.headers.host ?? null) : null) });
 }
@@ -34,10 +34,11 @@ export async function authenticateUpgrade(req: IncomingMessage, url: URL): Promi
 
   const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
   if (cookie) {
-    if (!origin || !ours.includes(origin)) return null;
-    const user = await findStaffBySession(db, cookie);
-    if (!user) return null;
-    return { kind: "staff", userId: user.id, role: user.role, actor: staffActor(user), sessionVersion: user.sessionVersion };
+    if (!isOwnOrigin(origin, ours)) return null;
+    const found = await findStaffSession(db, cookie);
+    if (!found) return null;
+    const { user, session } = found;
+    return { kind: "staff", userId: user.id, role: user.role, actor: staffActor(user), sessionVersion: user.sessionVersion, sessionId: session.id };
   }
   return null;
 }

@@ -11,8 +11,13 @@ import { CLOSE, MAX_FRAME_BYTES } from "../constants";
 import type { ServerMessage } from "./protocol";
 
 export type Identity =
-  /** `actor` is refreshed in place when the user's rights change (see `reauthorizeUser`). */
-  | { kind: "staff"; userId: number; role: "admin" | "manager" | "agent" | "qa"; actor: StaffActor; sessionVersion: number }
+  /**
+   * `actor` is refreshed in place when the user's rights change (see `reauthorizeUser`).
+   * `sessionId`: the device's session (its cookie's sid), so signing that one device out
+   * closes exactly its sockets; set by every cookie upgrade (absent only for identities
+   * that tests and benchmarks build by hand).
+   */
+  | { kind: "staff"; userId: number; role: "admin" | "manager" | "agent" | "qa"; actor: StaffActor; sessionVersion: number; sessionId?: string }
   | { kind: "visitor"; visitorId: number; projectId: number };
 
 export type Conn = {

@@ -14,7 +14,7 @@ export async function signOutStaff({ ctx, input }: { ctx: Ctx; input: { userId: 
   return withTransaction(ctx, async (tx) => {
     // The routing lock first, as every ownership change takes it (see lockCursor).
     await lockCursor(tx);
-    await bumpSessionVersion(tx.db, input.userId);
+    await bumpSessionVersion(tx.db, input.userId, ctx.now);
     await markSignedOut(tx.db, [input.userId], ctx.now);
     const released = await releaseChatsOf(tx, [input.userId]);
     await audit(tx, "auth.sign_out", { type: "user", id: input.userId }, { released: released.result.length, ...(input.reason ? { reason: input.reason } : {}) });

@@ -69,8 +69,11 @@ beforeEach(async () => {
 });
 
 /** A sign-in over a real connection from the loopback address `from`, with the headers a client chose. */
+let spray = 0;
+/** Wrong guesses go to ever other logins (a spray): the address's rule is tested, not one account's slowdown. */
 function signIn(from: string, headers: Record<string, string>, password = "wrong password"): Promise<number> {
-  const body = JSON.stringify({ login: w.staff.admin.email, password: password === "right" ? w.password : password });
+  const right = password === "right";
+  const body = JSON.stringify({ login: right ? w.staff.admin.email : `spray-${++spray}@example.test`, password: right ? w.password : password });
   return new Promise((resolve, reject) => {
     const req = http.request(
       {

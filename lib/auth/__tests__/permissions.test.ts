@@ -161,6 +161,13 @@ describe("safeNext", () => {
     expect(safeNext("/qa/reports", "qa")).toBe("/qa/reports");
   });
 
+  it("keeps the account pages every role shares, and nothing that only starts like them", () => {
+    for (const role of STAFF_ROLES) {
+      expect(safeNext("/account/security", role)).toBe("/account/security");
+      expect(safeNext("/accounts", role)).toBe(CONSOLE_PATH[role]);
+    }
+  });
+
   it("never sends a user into another role's console", () => {
     expect(safeNext("/admin", "agent")).toBe("/agent");
     expect(safeNext("/manager/staff", "qa")).toBe("/qa");

@@ -189,7 +189,7 @@ describe("inactivity (5 min)", () => {
     const project = await createProject(h.db);
     const agent = await onlineAgent({ lastActivityAt: at(0) });
     const chat = (await createConversation(h.db, { projectId: project.id, assigneeId: agent.id, status: "active" })).conversation;
-    const cookie = await sealSession({ userId: agent.id, sessionVersion: agent.sessionVersion });
+    const cookie = await sealSession({ userId: agent.id, sessionVersion: agent.sessionVersion }, { db: h.db });
     expect((await sweepInactive(at(AGENT_INACTIVITY_MS - 1))).userIds).not.toContain(agent.id);
     const { result: res, effects: fx } = await sweepInactiveAgents({ ctx: sys(at(AGENT_INACTIVITY_MS + 1)) });
     expect(res.userIds).toContain(agent.id);

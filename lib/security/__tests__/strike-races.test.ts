@@ -40,7 +40,8 @@ describe("sign-in bursts", () => {
     const ip = "198.51.100.77";
     const now = new Date();
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => outcome(signIn({ db: h.db, ip, now, input: { login: user.email, password: "wrong password" } }))),
+      // A password spray: each guess at another account, so only the address's rule is in play (one account's own slowdown: lib/auth).
+      Array.from({ length: 50 }, (_, i) => outcome(signIn({ db: h.db, ip, now, input: { login: i === 0 ? user.email : `spray-${i}@example.test`, password: "wrong password" } }))),
     );
     const counts = results.reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {});
     // Every answer is a clean refusal: wrong password (at most the limit's worth was checked),
@@ -53,11 +54,22 @@ describe("sign-in bursts", () => {
     expect(isIpBlocked(ip)).toBe(true);
   });
 
+  it("50 parallel wrong passwords for one account: at most its 4 free attempts are checked, the rest are told to wait", async () => {
+    const user = await createStaff(h.db);
+    const now = new Date();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => outcome(signIn({ db: h.db, ip: `198.51.101.${i + 1}`, now, input: { login: user.email, password: "wrong password" } }))),
+    );
+    // Without the per-account lock (lib/security/account-throttle.ts) every parallel attempt would see no failures yet and be checked.
+    expect(results.filter((r) => r === "unauthenticated")).toHaveLength(4);
+    expect(results.filter((r) => r === "rate_limited")).toHaveLength(46);
+  });
+
   it("a correct password in a burst of wrong ones never yields a session once the block has landed", async () => {
     const user = await createStaff(h.db);
     const ip = "198.51.100.78";
     const now = new Date();
-    const wrong = Array.from({ length: 30 }, () => outcome(signIn({ db: h.db, ip, now, input: { login: user.email, password: "nope nope" } })));
+    const wrong = Array.from({ length: 30 }, (_, i) => outcome(signIn({ db: h.db, ip, now, input: { login: `spray-${i}@example.test`, password: "nope nope" } })));
     const right = outcome(signIn({ db: h.db, ip, now, input: { login: user.email, password: FACTORY_PASSWORD } }));
     const [rightResult, ...wrongResults] = await Promise.all([right, ...wrong]);
     // A wrong password that was checked answers unauthenticated, or blocked when it was the 5th.
@@ -96,7 +108,7 @@ describe("IPv6 clients count by /64", () => {
     const user = await createStaff(h.db);
     const now = new Date();
     for (let i = 1; i <= 5; i++) {
-      const r = await outcome(signIn({ db: h.db, ip: `2001:db8:77:1::${i}`, now, input: { login: user.email, password: "wrong" } }));
+      const r = await outcome(signIn({ db: h.db, ip: `2001:db8:77:1::${i}`, now, input: { login: `v6-${i}-${user.email}`, password: "wrong" } }));
       expect(r, `attempt ${i}`).toBe(i < 5 ? "unauthenticated" : "blocked");
     }
     expect(await blocksFor("2001:db8:77:1::/64")).toHaveLength(1);

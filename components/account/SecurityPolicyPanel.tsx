@@ -1,0 +1,165 @@
+"use client";
+
+import { useEffect, useId, useState } from "react";
+import type { StaffRole } from "@/db/schema";
+import { ApiError, call, errorText, type SecurityPolicy } from "./api";
+import { Alert, BUTTON, INPUT, Notice, Section } from "./ui";
+
+const ROLES: { role: StaffRole; label: string }[] = [
+  { role: "admin", label: "Admins" },
+  { role: "manager", label: "Managers" },
+  { role: "agent", label: "Agents" },
+  { role: "qa", label: "Quality analysts" },
+];
+
+/**
+ * The staff-wide rules (`security.manage`): how long a device stays signed in
+ * (idle and absolute), and which roles must use two-factor sign-in. Reused by
+ * the back office's Security page.
+ */
+export function SecurityPolicyPanel() {
+  const id = useId();
+  const [policy, setPolicy] = useState<SecurityPolicy | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [idleMinutes, setIdleMinutes] = useState("");
+  const [absoluteHours, setAbsoluteHours] = useState("");
+  const [required, setRequired] = useState<StaffRole[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState(false);
+
+  function show(p: SecurityPolicy) {
+    setPolicy(p);
+    setIdleMinutes(String(p.sessions.idleMinutes));
+    setAbsoluteHours(String(p.sessions.absoluteHours));
+    setRequired(p.twoFactor.requiredRoles);
+  }
+
+  async function load() {
+    try {
+      show(await call<SecurityPolicy>("/api/auth/security-policy", { signedIn: true }));
+      setLoadError(null);
+    } catch (e) {
+      setLoadError(errorText(e));
+    }
+  }
+  useEffect(() => void load(), []);
+
+  async function save() {
+    setBusy(true);
+    setError(null);
+    setFields({});
+    setSaved(false);
+    try {
+      show(
+        await call<SecurityPolicy>("/api/auth/security-policy", {
+          method: "PATCH",
+          json: {
+            sessions: { idleMinutes: Number(idleMinutes), absoluteHours: Number(absoluteHours) },
+            twoFactor: { requiredRoles: required },
+          },
+          signedIn: true,
+        }),
+      );
+      setSaved(true);
+    } catch (e) {
+      setError(errorText(e));
+      if (e instanceof ApiError) setFields(e.fields);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const fieldError = (name: string) => fields[`sessions.${name}`];
+  return (
+    <Section title="Staff security policy" description="Applies to every staff member. Only admins see this.">
+      {loadError ? (
+        <Alert>
+          Couldn&apos;t load the policy: {loadError}{" "}
+          <button type="button" className="underline" onClick={() => void load()}>
+            Try again
+          </button>
+        </Alert>
+      ) : !policy ? (
+        <p role="status" className="text-sm text-slate-500">
+          Loading…
+        </p>
+      ) : (
+        <form
+          className="space-y-4"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <fieldset className="grid gap-4 sm:grid-cols-2">
+            <legend className="mb-2 text-sm font-medium">Sessions</legend>
+            <div>
+              <label htmlFor={`${id}-idle`} className="mb-1 block text-sm">
+                Sign out after inactivity (minutes)
+              </label>
+              <input
+                id={`${id}-idle`}
+                type="number"
+                min={5}
+                max={43200}
+                step={1}
+                value={idleMinutes}
+                onChange={(e) => setIdleMinutes(e.target.value)}
+                aria-invalid={!!fieldError("idleMinutes")}
+                aria-describedby={`${id}-idle-hint`}
+                className={INPUT}
+              />
+              <p id={`${id}-idle-hint`} className={`mt-1 text-xs ${fieldError("idleMinutes") ? "text-red-700" : "text-slate-500"}`}>
+                {fieldError("idleMinutes") ?? "5 minutes to 30 days. Default 720 (12 hours)."}
+              </p>
+            </div>
+            <div>
+              <label htmlFor={`${id}-abs`} className="mb-1 block text-sm">
+                Longest session (hours)
+              </label>
+              <input
+                id={`${id}-abs`}
+                type="number"
+                min={1}
+                max={720}
+                step={1}
+                value={absoluteHours}
+                onChange={(e) => setAbsoluteHours(e.target.value)}
+                aria-invalid={!!fieldError("absoluteHours")}
+                aria-describedby={`${id}-abs-hint`}
+                className={INPUT}
+              />
+              <p id={`${id}-abs-hint`} className={`mt-1 text-xs ${fieldError("absoluteHours") ? "text-red-700" : "text-slate-500"}`}>
+                {fieldError("absoluteHours") ?? "1 to 720 (30 days); then sign in again however active. Default 168 (7 days)."}
+              </p>
+            </div>
+          </fieldset>
+          <fieldset>
+            <legend className="mb-2 text-sm font-medium">Require two-factor sign-in for</legend>
+            <div className="flex flex-wrap gap-x-5 gap-y-2">
+              {ROLES.map(({ role, label }) => (
+                <label key={role} className="flex items-center gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    checked={required.includes(role)}
+                    onChange={(e) => setRequired(e.target.checked ? [...required, role] : required.filter((r) => r !== role))}
+                  />
+                  {label}
+                </label>
+              ))}
+            </div>
+            <p className="mt-1 text-xs text-slate-500">People in these roles without it set it up at their next sign-in.</p>
+          </fieldset>
+          {saved ? <Notice>Saved. New limits apply from each device&apos;s next request.</Notice> : null}
+          {error ? <Alert>{error}</Alert> : null}
+          <button type="submit" className={BUTTON.primary} disabled={busy}>
+            {busy ? "Saving…" : "Save policy"}
+          </button>
+        </form>
+      )}
+    </Section>
+  );
+}
