@@ -36,11 +36,12 @@ const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIp
     import("./lib/security/strikes"),
     import("./lib/http"),
   ]);
-const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }] = await Promise.all([
+const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins] = await Promise.all([
   import("./lib/effects"),
   import("./lib/jobs/routing-jobs"),
   import("./lib/realtime/access"),
   import("./lib/routing"),
+  import("./lib/projects/origins"),
 ]);
 
 const started = Date.now();
@@ -57,6 +58,11 @@ await app.prepare();
 const handle = app.getRequestHandler();
 
 const clientIp = (req: http.IncomingMessage) => clientIpMod.resolveClientIp(req, env.trustProxy);
+const headerOptions: import("./lib/security/headers").HeaderOptions = {
+  dev,
+  appOrigin: env.appOrigin,
+  visitorSources: (slug) => origins.visitorPageSources(db, slug),
+};
 
 const server = http.createServer((req, res) => {
   // 1. Client IP, through trusted hops only.
@@ -71,21 +77,21 @@ const server = http.createServer((req, res) => {
   // Never trust these from outside (CVE-2025-29927; our own IP header).
   delete req.headers["x-middleware-subrequest"];
   req.headers[httpMod.CLIENT_IP_HEADER] = ip;
-  // 3. Security headers by path.
-  const pathname = (req.url ?? "/").split("?")[0];
-  const nonce = headers.newNonce();
-  for (const [k, v] of Object.entries(headers.securityHeaders(pathname, { nonce, dev }))) res.setHeader(k, v);
-  if (headers.classifyPath(pathname) === "staff") {
-    // Next reads the nonce from the request's CSP and stamps it on its scripts.
-    req.headers["content-security-policy"] = headers.staffCsp(nonce, dev);
-  } else {
-    delete req.headers["content-security-policy"];
-  }
-  // 4. Next.
-  handle(req, res).catch((err) => {
-    logger.error({ err }, "request failed");
-    if (!res.headersSent) res.writeHead(500).end();
-  });
+  // 3. Security headers by path; a route's own (the attachments' sandbox CSP) win over these.
+  void headers
+    .securityHeadersFor(req.url, req.headers.host, headerOptions)
+    .then(({ response, nextCsp }) => {
+      headers.setDefaultHeaders(res, response);
+      // Next reads the nonce from the request's CSP and stamps it on its scripts.
+      if (nextCsp) req.headers["content-security-policy"] = nextCsp;
+      else delete req.headers["content-security-policy"];
+      // 4. Next.
+      return handle(req, res);
+    })
+    .catch((err) => {
+      logger.error({ err }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
 });
 
 // Slow-loris: a client that dribbles its request headers (an upgrade included) is cut off.

@@ -38,7 +38,16 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     const { drizzle } = await import("drizzle-orm/node-postgres");
     const { migrate } = await import("drizzle-orm/node-postgres/migrator");
     const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
-    pool.on("error", (err) => logger.error({ err }, "postgres pool error"));
+    // A connection that dies (server restart, failover, pg_terminate_backend) emits
+    // 'error' on its client: with no listener, that is an uncaughtException. Idle
+    // clients are the pool's ('error' below); a checked-out client (a transaction,
+    // the leader lock) has no listener of the pool's while it is out, so every
+    // client gets its own for life. The query in flight still rejects, and the pool
+    // drops the broken client when it is released.
+    pool.on("error", (err) => logger.warn({ err: connectionError(err) }, "postgres: idle connection lost"));
+    pool.on("connect", (client) => {
+      client.on("error", (err) => logger.warn({ err: connectionError(err) }, "postgres: connection lost"));
+    });
     const db = drizzle({ client: pool, schema });
     const lockClient = await pool.connect();
     try {
@@ -56,9 +65,12 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
         const r = await c.query<{ ok: boolean }>("select pg_try_advisory_lock($1) as ok", [LEADER_LOCK]);
         if (r.rows[0]?.ok) {
           leaderClient = c;
-          // Losing this connection loses the lock: let another instance (or us, next tick) take over.
-          c.on("error", () => {
+          // Losing this connection loses the lock: let another instance (or us, next tick) take
+          // over, and hand the dead client back so the pool discards it (once: 'error' can repeat).
+          c.once("error", (err) => {
+            if (leaderClient !== c) return;
             leaderClient = null;
+            c.release(err);
           });
           return true;
         }
@@ -85,6 +97,38 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
   const db = drizzle({ client, schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return { db: db as unknown as Db, kind: "pglite", instanceId: randomUUID(), close: () => client.close(), isLeader: async () => true };
+}
+
+/** What a lost connection's log line needs (pg-pool hangs the whole client object on `err.client`). */
+function connectionError(err: Error & { code?: string }) {
+  return { message: err.message, code: err.code };
+}
+
+/** SQLSTATEs that mean "the database is briefly unavailable, the same request may succeed again". */
+const TRANSIENT_SQLSTATE = new Set([
+  "40001", // serialization_failure
+  "40P01", // deadlock_detected
+  "53300", // too_many_connections
+  "57P01", // admin_shutdown (pg_terminate_backend, a restart)
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now (starting up, in recovery)
+]);
+const TRANSIENT_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+/** node-postgres's own messages for a connection that is gone (they carry no code). */
+const LOST_CONNECTION = /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|Connection ended unexpectedly/i;
+
+/**
+ * Is this a database failure a retry can get past (a lost connection, a
+ * restarting server, a serialisation failure), rather than a bug or a refusal?
+ * Walks the `cause` chain: drizzle wraps the driver's error ("Failed query: …").
+ */
+export function isTransientDbError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && (TRANSIENT_SQLSTATE.has(code) || code.startsWith("08") || TRANSIENT_ERRNO.has(code))) return true;
+    if (typeof message === "string" && LOST_CONNECTION.test(message)) return true;
+  }
+  return false;
 }
 
 /**

@@ -39,7 +39,12 @@ const Schema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
-  APP_URL: z.string().url().optional(),
+  APP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//i.test(v), "APP_URL must be an http:// or https:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: z
     .string()
@@ -66,6 +71,13 @@ export type Env = {
   port: number;
   host: string;
   appUrl: string | undefined;
+  /**
+   * APP_URL's origin (`https://chat.example.com`): when set, the only origin
+   * staff requests and sockets are accepted from, and the one our pages'
+   * `connect-src` names. Undefined without APP_URL (local development: the
+   * request's own Host then stands in).
+   */
+  appOrigin: string | undefined;
   secureCookies: boolean;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -130,7 +142,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     port: e.PORT,
     host: e.HOST,
     appUrl: e.APP_URL?.replace(/\/$/, ""),
-    secureCookies: e.APP_URL?.startsWith("https://") ?? false,
+    appOrigin: e.APP_URL ? new URL(e.APP_URL).origin : undefined,
+    secureCookies: e.APP_URL ? new URL(e.APP_URL).protocol === "https:" : false,
     dataDir,
     databaseUrl: e.DATABASE_URL,
     sessionSecret,

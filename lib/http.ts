@@ -5,7 +5,7 @@ import { assertCan, type Permission } from "./auth/permissions";
 import { findStaffBySession, readCookie, SESSION_COOKIE } from "./auth/session";
 import { AppError, toHttpResponse } from "./errors";
 import { clientIp } from "./security/client-ip";
-import { ownOrigins } from "./security/cors";
+import { isOwnOrigin, ownOrigins } from "./security/cors";
 
 export { CLIENT_IP_HEADER, clientIp } from "./security/client-ip";
 
@@ -16,13 +16,14 @@ type RouteContext<P> = { params: Promise<P> };
  * stops other sites, not sibling subdomains (a customer's www next to our
  * chat host is same-site): browsers say where a request came from in
  * Sec-Fetch-Site and Origin, and anything but our own origin is refused.
+ * With APP_URL set, "our own" is APP_URL's origin only (never the Host header).
  */
 export function assertSameOrigin(req: Request): void {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return;
   const site = req.headers.get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") throw new AppError("forbidden", "Cross-site request refused.");
   const origin = req.headers.get("origin");
-  if (origin && !ownOrigins(req.headers).includes(origin)) throw new AppError("forbidden", "Cross-site request refused.");
+  if (origin !== null && !isOwnOrigin(origin, ownOrigins(req.headers))) throw new AppError("forbidden", "Cross-site request refused.");
 }
 
 /** Public route: error mapping and the request's ip/db/now, nothing else. */

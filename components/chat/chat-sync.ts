@@ -27,7 +27,27 @@ export type Outgoing = {
   attachmentId?: number;
   /** When it last went out on an open socket; null while it waits for one (offline, a message waits rather than fails). */
   sentAt: number | null;
+  /** Times the server answered "unavailable" (a database blip) since it was written or last retried by hand. */
+  attempts?: number;
+  /** When the next automatic retry goes out (after an "unavailable"); null/absent when none is scheduled. */
+  retryAt?: number | null;
 };
+
+/**
+ * The error code a server sends when the database was briefly unavailable
+ * (lib/realtime/dispatch.ts): the frame may succeed if sent again. A send is
+ * retried with the same clientMsgId, so the server never stores it twice.
+ */
+export const RETRYABLE_CODE = "unavailable";
+/** First automatic retry after an "unavailable": 0.5 s, then doubling… */
+export const RETRY_BASE_MS = 500;
+/** …six times (0.5 + 1 + 2 + 4 + 8 + 16 ≈ 30 s of trying); after that the message shows "Not sent — Retry". */
+export const MAX_AUTO_RETRIES = 6;
+
+/** The wait before automatic retry number `attempt` (1-based), or null once they are used up. */
+export function retryDelayMs(attempt: number): number | null {
+  return attempt >= 1 && attempt <= MAX_AUTO_RETRIES ? RETRY_BASE_MS * 2 ** (attempt - 1) : null;
+}
 
 export type ChatSyncState = {
   side: Side;
@@ -60,7 +80,8 @@ export type ChatSyncState = {
 };
 
 export type ChatSyncEvent =
-  | { type: "frame"; frame: ServerMessage }
+  /** `now` dates the automatic retry an "unavailable" error schedules (without it, the retry is due at once). */
+  | { type: "frame"; frame: ServerMessage; now?: number }
   /** The socket (re)opened and a join is going out. */
   | { type: "opened"; now: number }
   | { type: "disconnected" }
@@ -126,6 +147,18 @@ export function sendFrame(conversationId: number, o: Omit<Outgoing, "sentAt">): 
   };
 }
 
+/** Sends whose automatic retry is due at `now` (the socket must be joined for them to go out). */
+export function retriesDue(s: ChatSyncState, now: number): Outgoing[] {
+  return s.outbox.filter((o) => o.retryAt != null && o.retryAt <= now);
+}
+
+/** When the earliest scheduled retry is due, or null. */
+export function nextRetryAt(s: ChatSyncState): number | null {
+  let at: number | null = null;
+  for (const o of s.outbox) if (o.retryAt != null && (at === null || o.retryAt < at)) at = o.retryAt;
+  return at;
+}
+
 /** The tick of one of my messages (null for the other side's). */
 export function tickOf(s: ChatSyncState, m: ThreadMessage): Tick | null {
   if (!isMine(s.side, m)) return null;
@@ -152,16 +185,17 @@ export function receiptsDue(s: ChatSyncState, inFront: boolean): { delivered?: n
 export function chatSync(s: ChatSyncState, e: ChatSyncEvent): ChatSyncState {
   switch (e.type) {
     case "frame":
-      return onFrame(s, e.frame);
+      return onFrame(s, e.frame, e.now ?? 0);
     case "opened":
-      // The ack timeout of queued sends runs from now, not from when they were written offline.
-      return { ...s, outbox: s.outbox.map((o) => ({ ...o, sentAt: e.now })) };
+      // The ack timeout of queued sends runs from now, not from when they were written offline;
+      // the rejoin sends them all at once, scheduled retries included.
+      return { ...s, outbox: s.outbox.map((o) => ({ ...o, sentAt: e.now, retryAt: null })) };
     case "disconnected":
       if (!s.live && !s.otherTyping && s.outbox.every((o) => o.sentAt === null)) return s;
       return { ...s, live: false, otherTyping: false, outbox: s.outbox.map((o) => ({ ...o, sentAt: null })) };
     case "sent": {
       const ids = new Set(e.clientMsgIds);
-      return { ...s, outbox: s.outbox.map((o) => (ids.has(o.clientMsgId) ? { ...o, sentAt: e.now } : o)) };
+      return { ...s, outbox: s.outbox.map((o) => (ids.has(o.clientMsgId) ? { ...o, sentAt: e.now, retryAt: null } : o)) };
     }
     case "send": {
       if (s.revoked) return s;
@@ -226,7 +260,7 @@ export function chatSync(s: ChatSyncState, e: ChatSyncEvent): ChatSyncState {
   }
 }
 
-function onFrame(s: ChatSyncState, f: ServerMessage): ChatSyncState {
+function onFrame(s: ChatSyncState, f: ServerMessage, now: number): ChatSyncState {
   if (s.revoked) return s;
   switch (f.type) {
     case "joined": {
@@ -291,9 +325,18 @@ function onFrame(s: ChatSyncState, f: ServerMessage): ChatSyncState {
       return { ...next, revoked: true, live: false, otherTyping: false };
     }
     case "error": {
-      if (f.ref && s.outbox.some((o) => o.clientMsgId === f.ref)) {
-        // The server refused this message for good (e.g. the chat closed): show it as failed, with retry.
-        return fail(s, new Set([f.ref]));
+      const o = f.ref ? s.outbox.find((x) => x.clientMsgId === f.ref) : undefined;
+      if (o && f.code === RETRYABLE_CODE) {
+        // A database blip: still "Sending…", sent again (same clientMsgId) after a growing pause.
+        const attempts = (o.attempts ?? 0) + 1;
+        const delay = retryDelayMs(attempts);
+        if (delay !== null) {
+          return { ...s, outbox: s.outbox.map((x) => (x === o ? { ...x, attempts, sentAt: null, retryAt: now + delay } : x)) };
+        }
+      }
+      if (o) {
+        // Refused for good (e.g. the chat closed), or still unavailable after ~30 s: failed, with Retry.
+        return fail(s, new Set([o.clientMsgId]));
       }
       if (f.ref === joinRef(s.conversationId)) return { ...s, error: f.message, live: false };
       return s;

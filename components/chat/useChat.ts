@@ -10,7 +10,11 @@ import {
   isMine as isMineOf,
   joinFrame,
   joinRef,
+  nextRetryAt,
   receiptsDue,
+  retriesDue,
+  retryDelayMs,
+  RETRYABLE_CODE,
   sendFrame,
   tickOf as tickOfState,
   typingFromOther,
@@ -101,15 +105,26 @@ export function useChat(opts: {
   // Join this chat on the socket (now if it is open, and after every reconnect); leave on unmount or switch.
   useEffect(() => {
     apply({ type: "switch", conversationId });
+    // A join the server couldn't answer (database blip) is asked again, 0.5 s, 1 s, 2 s… apart.
+    let joinAttempts = 0;
+    let joinRetry: ReturnType<typeof setTimeout> | undefined;
     const join = () => {
+      clearTimeout(joinRetry);
       if (store.current!.revoked) return;
       apply({ type: "opened", now: Date.now() });
       socket.send(joinFrame(store.current!));
     };
     const onFrame = (f: ServerMessage) => {
-      const s = apply({ type: "frame", frame: f });
+      const s = apply({ type: "frame", frame: f, now: Date.now() });
       if (s.revoked || s.conversationId !== conversationId) return;
+      if (f.type === "error" && f.ref === joinRef(conversationId) && f.code === RETRYABLE_CODE) {
+        const delay = retryDelayMs(Math.min(++joinAttempts, 6));
+        clearTimeout(joinRetry);
+        joinRetry = setTimeout(() => socket.state === "open" && join(), delay ?? 0);
+        return;
+      }
       if (f.type === "joined" && f.conversationId === conversationId) {
+        joinAttempts = 0;
         // A long gap comes in pages: ask for the next one before sending anything new.
         if (f.more && s.syncedUpTo !== null) socket.send({ type: "join", ref: joinRef(conversationId), conversationId, afterId: s.syncedUpTo });
         else flushOutbox();
@@ -134,6 +149,7 @@ export function useChat(opts: {
     });
     if (socket.state === "open") join();
     return () => {
+      clearTimeout(joinRetry);
       offFrame();
       offOpen();
       offState();
@@ -141,6 +157,22 @@ export function useChat(opts: {
       if (!store.current!.revoked) socket.send({ type: "leave", conversationId });
     };
   }, [socket, conversationId, side, apply, flushOutbox]);
+
+  // Sends the server couldn't store (database blip) go out again, same clientMsgId, when their pause is over.
+  // Not joined then? The rejoin sends the whole outbox anyway.
+  const retryAt = nextRetryAt(state);
+  useEffect(() => {
+    if (retryAt === null) return;
+    const t = setTimeout(() => {
+      const s = store.current!;
+      if (!s.live || s.revoked) return;
+      const sent = retriesDue(s, Date.now())
+        .filter((o) => socket.send(sendFrame(s.conversationId, o)))
+        .map((o) => o.clientMsgId);
+      if (sent.length) apply({ type: "sent", clientMsgIds: sent, now: Date.now() });
+    }, Math.max(0, retryAt - Date.now()));
+    return () => clearTimeout(t);
+  }, [retryAt, socket, apply]);
 
   // Unacknowledged sends turn into "failed" with a retry.
   useEffect(() => {

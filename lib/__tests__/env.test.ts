@@ -132,6 +132,16 @@ describe("parseEnv outside production", () => {
     expect(parseEnv({ DATA_DIR: tempDir(), APP_URL: "http://localhost:3000" }).secureCookies).toBe(false);
   });
 
+  it("derives APP_URL's origin (the only one staff may come from), and refuses a non-http(s) APP_URL", () => {
+    expect(parseEnv({ DATA_DIR: tempDir(), APP_URL: "https://Chat.Example.com:443/base/" }).appOrigin).toBe("https://chat.example.com");
+    expect(parseEnv({ DATA_DIR: tempDir(), APP_URL: "http://localhost:3000" }).appOrigin).toBe("http://localhost:3000");
+    expect(parseEnv({ DATA_DIR: tempDir() }).appOrigin).toBeUndefined();
+    expect(parseEnv({ DATA_DIR: tempDir(), APP_URL: "" }).appOrigin).toBeUndefined();
+    for (const bad of ["ftp://chat.example.com", "chat.example.com", "javascript:alert(1)"]) {
+      expect(refusal({ DATA_DIR: tempDir(), APP_URL: bad }).message).toMatch(/APP_URL/);
+    }
+  });
+
   it("rejects malformed values with a one-line reason", () => {
     for (const bad of [{ PORT: "http" }, { DATABASE_URL: "mysql://x" }, { REDIS_URL: "http://x" }, { ADMIN_EMAIL: "nope" }]) {
       const err = refusal({ DATA_DIR: tempDir(), ...bad });

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { assertSameOrigin, readJson } from "../http";
+import { setSingleton } from "../singleton";
 
 process.env.SESSION_SECRET ??= "http-test-secret-http-test-secret-0123456789";
 
@@ -18,6 +19,35 @@ describe("assertSameOrigin (CSRF)", () => {
       expect.objectContaining({ code: "forbidden" }),
     );
     expect(() => assertSameOrigin(req({ headers: { origin: "https://evil.test" } }))).toThrow(expect.objectContaining({ code: "forbidden" }));
+  });
+});
+
+describe("assertSameOrigin with APP_URL set", () => {
+  const refused = expect.objectContaining({ code: "forbidden" });
+  const withAppUrl = (url: string) => {
+    process.env.APP_URL = url;
+    setSingleton("env", undefined);
+  };
+  afterEach(() => {
+    delete process.env.APP_URL;
+    setSingleton("env", undefined);
+  });
+
+  it("accepts APP_URL's origin only: the Host header vouches for nothing", () => {
+    withAppUrl("https://chat.example.com");
+    expect(() => assertSameOrigin(req({ headers: { origin: "https://chat.example.com" } }))).not.toThrow();
+    // A DNS-rebinding page: the browser sends the attacker's name as Host and Origin alike.
+    expect(() => assertSameOrigin(req({ headers: { host: "evil.test", origin: "http://evil.test" } }))).toThrow(refused);
+    expect(() => assertSameOrigin(req({ headers: { origin: "http://chat.client.test" } }))).toThrow(refused);
+    expect(() => assertSameOrigin(req({ headers: { origin: "http://chat.example.com" } }))).toThrow(refused);
+  });
+
+  it("refuses non-canonical spellings of our own origin", () => {
+    withAppUrl("https://chat.example.com");
+    // (Surrounding whitespace never reaches us: HTTP strips it from header values.)
+    for (const origin of ["https://chat.example.com/", "https://CHAT.example.com", "https://chat.example.com:443", "https:\\\\chat.example.com", "https://chat.example.com.", ""]) {
+      expect(() => assertSameOrigin(req({ headers: { origin } })), JSON.stringify(origin)).toThrow(refused);
+    }
   });
 });
 

@@ -203,10 +203,13 @@ async function storeMessage(ctx: Ctx, input: unknown): Promise<SendMessageResult
           createdAt: ctx.now,
         })
         .returning({ id: messages.id });
-      return { id: m.id, prevId: prev[0]?.id ?? 0, movedFrom, conversationChanged, assigneeId: updated.assigneeId };
+      // Read back before the commit: after it, the ack needs no query that a lost connection could
+      // fail. (A send that failed after storing is retried as a duplicate, which publishes nothing.)
+      const message: MessageDTO = { ...(await loadMessageDTO(tx, m.id)), prevId: prev[0]?.id ?? 0 };
+      return { message, movedFrom, conversationChanged, assigneeId: updated.assigneeId };
     });
     return {
-      message: { ...(await loadMessageDTO(ctx.db, result.id)), prevId: result.prevId },
+      message: result.message,
       duplicate: false,
       movedFrom: result.movedFrom,
       conversationChanged: result.conversationChanged,

@@ -1,4 +1,4 @@
-import { getDb } from "../../db/client";
+import { getDb, isTransientDbError } from "../../db/client";
 import type { Ctx } from "../ctx";
 import { canWrite, getConversationOrThrow } from "../chat/access";
 import { listMessagesAfter, loadReceiptState, readMessagePage } from "../chat/history";
@@ -7,6 +7,7 @@ import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
 import { markReceipt } from "../chat/receipts";
 import { sendMessage } from "../chat/send-message";
 import { AppError, toWsError } from "../errors";
+import { logger } from "../logger";
 import { consumeLimit, type LimitName } from "../security/rate-limits";
 import { recordStrike } from "../security/strikes";
 import { loadVisitorView, recordActivity, staffConnectionsChanged } from "../routing";
@@ -212,7 +213,25 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
         }
       }
     } catch (err) {
-      hub.send(conn, toWsError(err, ref));
+      hub.send(conn, wsError(err, ref));
     }
   };
+}
+
+/** The retryable error code (components/chat/chat-sync.ts retries sends and joins on it). */
+const UNAVAILABLE = "unavailable";
+
+/**
+ * The error frame for a failed frame. A database that is briefly gone (a lost
+ * connection, a failover, a serialisation failure) is neither the client's
+ * fault nor a bug: it is `unavailable`, which clients retry (a send with the
+ * same clientMsgId, so nothing is stored twice), where `internal` is final.
+ */
+function wsError(err: unknown, ref: string | undefined): ServerMessage {
+  if (!isTransientDbError(err)) return toWsError(err, ref);
+  // The driver's own error, not drizzle's wrapper (whose message quotes the query and its parameters: a visitor's text).
+  let cause = err as { message?: unknown; code?: unknown; cause?: unknown };
+  while (cause.cause && typeof cause.cause === "object") cause = cause.cause as typeof cause;
+  logger.warn({ err: { message: cause.message, code: cause.code }, ref }, "ws frame failed: database unavailable");
+  return { type: "error", ref, code: UNAVAILABLE, message: "The server is briefly unavailable. Trying again…" };
 }

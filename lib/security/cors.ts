@@ -4,7 +4,7 @@ import { getEnv } from "../env";
 import { AppError, toHttpResponse } from "../errors";
 import { clientIp } from "./client-ip";
 import { findProjectBySlug } from "../projects/default-project";
-import { isOriginAllowed, listAllAllowedOrigins, originMatches } from "../projects/origins";
+import { canonicalOrigin, isOriginAllowed, listAllAllowedOrigins, originMatches } from "../projects/origins";
 
 type HeaderSource = { get(name: string): string | null };
 
@@ -15,16 +15,25 @@ type HeaderSource = { get(name: string): string | null };
  */
 export type VisitorOrigin = { value: string | null; own: string[]; verified: boolean };
 
-/** Our own origins: APP_URL's, and whatever host the request was addressed to. */
+/**
+ * Our own origins, canonical (lib/projects/origins.ts). With APP_URL set, its
+ * origin and nothing else: the Host header is the client's to choose (a
+ * DNS-rebinding page sends its own), so it never vouches for anything. Without
+ * APP_URL (local development, a bare port) the host the request was addressed
+ * to stands in, as http or https: behind a TLS-terminating proxy the scheme we
+ * see is http while the browser's is https.
+ */
 export function ownOrigins(headers: HeaderSource): string[] {
-  const out: string[] = [];
-  const appUrl = getEnv().appUrl;
-  if (appUrl) out.push(new URL(appUrl).origin);
+  const appOrigin = getEnv().appOrigin;
+  if (appOrigin) return [appOrigin];
   const host = headers.get("host");
-  // Behind a TLS-terminating proxy without APP_URL the scheme we see is http
-  // while the browser's is https: the host is what identifies us.
-  if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) out.push(`http://${host}`, `https://${host}`);
-  return out;
+  if (!host) return [];
+  return [`http://${host}`, `https://${host}`].filter((o) => canonicalOrigin(o) !== null);
+}
+
+/** Is `origin` (an Origin header) exactly one of ours? Non-canonical spellings never are. */
+export function isOwnOrigin(origin: string | null | undefined, own: readonly string[]): boolean {
+  return canonicalOrigin(origin) !== null && own.includes(origin as string);
 }
 
 export function visitorOriginOf(headers: HeaderSource): VisitorOrigin {

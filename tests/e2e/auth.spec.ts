@@ -155,7 +155,13 @@ test.describe("sessions", () => {
 
 test.describe("security headers", () => {
   test("staff pages are unframable, with a strict nonce CSP and a Permissions-Policy", async ({ request }) => {
-    for (const path of ["/login", "/admin", "/api/auth/me"]) {
+    // The staff API answers JSON only: nothing at all may load from it, nothing may frame it.
+    const api = (await request.get("/api/auth/me", { maxRedirects: 0 })).headers();
+    expect(api["x-frame-options"]).toBe("DENY");
+    expect(api["content-security-policy"] ?? "").toContain("default-src 'none'");
+    expect(api["content-security-policy"] ?? "").toContain("frame-ancestors 'none'");
+    expect(api["permissions-policy"]).toMatch(/camera=\(\)/);
+    for (const path of ["/login", "/admin"]) {
       const res = await request.get(path, { maxRedirects: 0 });
       const h = res.headers();
       expect(h["x-frame-options"], path).toBe("DENY");

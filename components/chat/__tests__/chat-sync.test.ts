@@ -1,7 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { ACK_TIMEOUT_MS } from "@/lib/constants";
 import type { MessageDTO, ReceiptState, ServerMessage } from "@/lib/realtime/protocol";
-import { chatSync, initChatSync, joinFrame, joinRef, receiptsDue, tickOf, type ChatSyncEvent, type ChatSyncState, type Side } from "../chat-sync";
+import {
+  chatSync,
+  initChatSync,
+  joinFrame,
+  joinRef,
+  MAX_AUTO_RETRIES,
+  nextRetryAt,
+  receiptsDue,
+  RETRY_BASE_MS,
+  RETRYABLE_CODE,
+  retriesDue,
+  retryDelayMs,
+  sendFrame,
+  tickOf,
+  type ChatSyncEvent,
+  type ChatSyncState,
+  type Side,
+} from "../chat-sync";
 
 const CONV = 7;
 const T0 = Date.parse("2026-12-01T10:00:00Z");
@@ -323,5 +340,77 @@ describe("merging at the ends keeps what's loaded", () => {
     // Interleaving (a catch-up overlapping what's here) still merges by id, without doubles.
     s = chatSync(s, { type: "olderPage", messages: [msg(6), msg(9), msg(10)], nextCursor: null });
     expect(ids(s)).toEqual([6, 7, 8, 9, 10, 11, 12, 13]);
+  });
+});
+
+describe("chat-sync: automatic retries after a database blip", () => {
+  const mine = staffMsg(2, { clientMsgId: "mine-retry-aaaa", body: "hello" });
+  const send: ChatSyncEvent = { type: "send", outgoing: { clientMsgId: mine.clientMsgId, body: "hello" }, now: T0 };
+  const unavailable = (ref = mine.clientMsgId): ServerMessage => ({ type: "error", ref, code: "unavailable", message: "Briefly unavailable." });
+  const at = (s: ChatSyncState, now: number) => retriesDue(s, now).map((o) => o.clientMsgId);
+
+  it("an 'unavailable' keeps the message Sending… and schedules the same clientMsgId again, 0.5 s, 1 s, 2 s… apart", () => {
+    let s = run("staff", joined([msg(1)]), send, { type: "sent", clientMsgIds: [mine.clientMsgId], now: T0 });
+    let now = T0;
+    for (const delay of [500, 1_000, 2_000, 4_000, 8_000, 16_000]) {
+      s = chatSync(s, { type: "frame", frame: unavailable(), now });
+      expect(tickOf(s, s.messages.at(-1)!)).toBe("pending");
+      expect(nextRetryAt(s)).toBe(now + delay);
+      expect(at(s, now + delay - 1)).toEqual([]);
+      expect(at(s, now + delay)).toEqual([mine.clientMsgId]);
+      // Waiting for its retry, it can't expire into "failed".
+      expect(chatSync(s, { type: "expire", now: now + ACK_TIMEOUT_MS * 10 })).toBe(s);
+      now += delay;
+      s = chatSync(s, { type: "sent", clientMsgIds: [mine.clientMsgId], now });
+      expect(nextRetryAt(s)).toBeNull();
+      expect(sendFrame(CONV, s.outbox[0])).toMatchObject({ type: "send", clientMsgId: mine.clientMsgId, ref: mine.clientMsgId, body: "hello" });
+    }
+    s = chatSync(s, { type: "frame", frame: ack(mine, 1), now });
+    expect(ids(s)).toEqual([1, 2]);
+    expect(s.outbox).toEqual([]);
+  });
+
+  it("still unavailable after ~30 s of retries: Not sent, and a manual Retry starts the pauses over", () => {
+    let s = run("staff", joined([msg(1)]), send, { type: "sent", clientMsgIds: [mine.clientMsgId], now: T0 });
+    let now = T0;
+    for (let i = 1; i <= MAX_AUTO_RETRIES; i++) {
+      s = chatSync(s, { type: "frame", frame: unavailable(), now });
+      now = nextRetryAt(s)!;
+      s = chatSync(s, { type: "sent", clientMsgIds: [mine.clientMsgId], now });
+    }
+    expect(now - T0).toBeGreaterThanOrEqual(30_000);
+    s = chatSync(s, { type: "frame", frame: unavailable(), now });
+    expect(ids(s)).toEqual([1, `failed:${mine.clientMsgId}`]);
+    expect(s.outbox).toEqual([]);
+    s = chatSync(s, { type: "retry", clientMsgId: mine.clientMsgId });
+    s = chatSync(s, { type: "sent", clientMsgIds: [mine.clientMsgId], now });
+    s = chatSync(s, { type: "frame", frame: unavailable(), now });
+    expect(nextRetryAt(s)).toBe(now + RETRY_BASE_MS);
+  });
+
+  it("a reconnect sends a waiting retry with the rejoin, without waiting out its pause", () => {
+    let s = run("visitor", joined([]), { ...send, outgoing: { clientMsgId: "v-retry-aaaaaa", body: "hi" } });
+    s = chatSync(s, { type: "sent", clientMsgIds: ["v-retry-aaaaaa"], now: T0 });
+    s = chatSync(s, { type: "frame", frame: unavailable("v-retry-aaaaaa"), now: T0 });
+    s = chatSync(s, { type: "frame", frame: unavailable("v-retry-aaaaaa"), now: T0 });
+    expect(nextRetryAt(s)).toBe(T0 + 1_000);
+    s = chatSync(s, { type: "disconnected" });
+    s = chatSync(s, { type: "opened", now: T0 + 100 });
+    // The rejoin flushes the whole outbox: nothing is left scheduled, and the ack timeout runs from the reopen.
+    expect(nextRetryAt(s)).toBeNull();
+    expect(s.outbox).toMatchObject([{ clientMsgId: "v-retry-aaaaaa", sentAt: T0 + 100, attempts: 2 }]);
+    expect(s.messages[0].local).toBe("pending");
+  });
+
+  it("other errors still fail the send at once; an 'unavailable' about something else is ignored", () => {
+    let s = run("staff", joined([msg(1)]), send);
+    expect(chatSync(s, { type: "frame", frame: unavailable("someone-else"), now: T0 })).toBe(s);
+    s = chatSync(s, { type: "frame", frame: { type: "error", ref: mine.clientMsgId, code: "internal", message: "Something went wrong." }, now: T0 });
+    expect(s.messages.at(-1)?.local).toBe("failed");
+  });
+
+  it("retryDelayMs doubles from 0.5 s and stops after six", () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map(retryDelayMs)).toEqual([500, 1_000, 2_000, 4_000, 8_000, 16_000, null]);
+    expect(RETRYABLE_CODE).toBe("unavailable");
   });
 });
