@@ -1,6 +1,8 @@
 import type { StaffRole } from "@/db/schema";
+import { navFor } from "@/lib/console/sections";
 import { ConsoleNav, type NavItem } from "./ConsoleNav";
 import { SignOutButton } from "./SignOutButton";
+import { ToastProvider } from "./ui/Toast";
 
 export type { NavItem };
 
@@ -11,46 +13,12 @@ const TITLES: Record<StaffRole, string> = {
   qa: "QA Console",
 };
 
-/** Navigation per console; later issues fill the sections. */
+/**
+ * A console's links, derived from the policy: a section appears only when the
+ * user holds its permission and its page exists (lib/console/sections.ts).
+ */
 export function consoleNav(role: StaffRole, opts: { liveChat: boolean; crm: boolean }): NavItem[] {
-  switch (role) {
-    case "admin":
-      return [
-        { href: "/admin", label: "Overview" },
-        { href: "/admin/chats", label: "Chats" },
-        { href: "/admin/agents", label: "Agents" },
-        { href: "/admin/staff", label: "Staff" },
-        { href: "/admin/chat-data", label: "Chat data" },
-        { href: "/admin/reports", label: "Reports" },
-        { href: "/admin/crm", label: "CRM" },
-        { href: "/admin/marketing", label: "Marketing" },
-        { href: "/admin/projects", label: "Projects" },
-        { href: "/admin/ai", label: "AI Integration" },
-        { href: "/admin/security", label: "Security" },
-      ];
-    case "manager":
-      return [
-        { href: "/manager", label: "Overview" },
-        { href: "/manager/chats", label: "Chats" },
-        { href: "/manager/agents", label: "Agents" },
-        { href: "/manager/staff", label: "Staff" },
-        { href: "/manager/chat-data", label: "Chat data" },
-        { href: "/manager/reports", label: "Reports" },
-        { href: "/manager/crm", label: "CRM" },
-        { href: "/manager/marketing", label: "Marketing" },
-        { href: "/manager/security", label: "Security" },
-      ];
-    case "agent":
-      return [
-        ...(opts.liveChat ? [{ href: "/agent", label: "Inbox" }] : []),
-        ...(opts.crm ? [{ href: "/agent/crm", label: "CRM" }] : []),
-      ];
-    case "qa":
-      return [
-        { href: "/qa", label: "Live chats" },
-        { href: "/qa/reports", label: "Reports" },
-      ];
-  }
+  return navFor(role, { role, liveChatEnabled: opts.liveChat, crmEnabled: opts.crm });
 }
 
 /**
@@ -85,7 +53,7 @@ export function ConsoleShell({
         <ConsoleNav label={`${TITLES[role]} navigation`} items={nav} />
       </aside>
       <main className="min-h-0 min-w-0 p-3 has-[[data-console-fill]]:flex has-[[data-console-fill]]:flex-col md:col-start-2 md:row-start-2 md:p-4">
-        {children}
+        <ToastProvider>{children}</ToastProvider>
       </main>
     </div>
   );

@@ -9,6 +9,7 @@ import { audit } from "../audit";
 import { AppError } from "../errors";
 import { lockCursor, markSignedOut, releaseChatsOf } from "../routing";
 import { DbId } from "../validation";
+import { assertIdentityFree, ChatLimit, DisplayName, Email, identityConflict, Username } from "./create-staff";
 import { effects, mergeEffects, type VerbResult } from "../verb";
 
 export const UpdateStaffInput = z
@@ -18,13 +19,23 @@ export const UpdateStaffInput = z
     disabled: z.boolean().optional(),
     liveChatEnabled: z.boolean().optional(),
     crmEnabled: z.boolean().optional(),
-    activeChatLimit: z.number().int().min(0).max(100).optional(),
-    offlineChatLimit: z.number().int().min(0).max(100).optional(),
+    activeChatLimit: ChatLimit.optional(),
+    offlineChatLimit: ChatLimit.optional(),
+    displayName: DisplayName.optional(),
+    email: Email.optional(),
+    username: Username.optional(),
+    /**
+     * The row's `updatedAt` when the editor loaded it: a save made from an
+     * older copy is refused (409) instead of silently overwriting someone
+     * else's change. Optional for callers that aren't a form.
+     */
+    version: z.iso.datetime({ offset: true, error: "Invalid version." }).optional(),
   })
   .strict();
 
 /**
- * Change a staff member's role, toggles, limits or disabled flag. Rights
+ * Change a staff member's name, email, username, role, toggles, limits or
+ * disabled flag. Rights
  * follow at once: the change commits with its audit row, then the user's open
  * sockets are re-authorised (or closed, when disabled), and chats they may no
  * longer hold go back to the queue. The last active admin can't be demoted or
@@ -32,7 +43,15 @@ export const UpdateStaffInput = z
  * each other at once can't both succeed).
  */
 export async function updateStaffMember({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<VerbResult<{ userId: number }>> {
-  const data = UpdateStaffInput.parse(input);
+  const { version, ...data } = UpdateStaffInput.parse(input);
+  try {
+    return await updateLocked(ctx, data, version);
+  } catch (err) {
+    throw identityConflict(err) ?? err;
+  }
+}
+
+async function updateLocked(ctx: StaffCtx, data: Omit<z.infer<typeof UpdateStaffInput>, "version">, version: string | undefined): Promise<VerbResult<{ userId: number }>> {
   return withTransaction(ctx, async (tx) => {
     // Lock order: the routing lock before any user row. A concurrent drain holds
     // it while its assignment's foreign key share-locks the agent's row.
@@ -52,6 +71,12 @@ export async function updateStaffMember({ ctx, input }: { ctx: StaffCtx; input: 
     const activeAdmins = touchesAdmin ? await lockAdmins() : [];
     const [before] = await tx.db.select().from(users).where(eq(users.id, data.userId)).for("update").limit(1);
     if (!before) throw new AppError("not_found", "Staff member not found.");
+    // Under the row lock: of two editors saving the same copy, the second one sees the first's write.
+    if (version !== undefined && before.updatedAt.getTime() !== new Date(version).getTime()) {
+      const message = "Someone else changed this staff member since you opened it. Reload to see their changes, then try again.";
+      throw new AppError("conflict", message, { details: { fields: { version: message } } });
+    }
+    await assertIdentityFree(tx, { email: data.email, username: data.username, exceptUserId: before.id });
 
     const after = { ...before, ...data };
     const wasActiveAdmin = adminRoles.includes(before.role) && !before.disabled;
