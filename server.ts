@@ -20,7 +20,7 @@ const dev = process.argv.includes("--dev");
 // here on NODE_ENV only tells Next/React which build to run.
 (process.env as Record<string, string>).NODE_ENV = dev ? "development" : "production";
 
-const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIpMod, hubMod, auth, dispatchMod, sched, strikes, httpMod] =
+const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIpMod, hubMod, auth, dispatchMod, sched, strikes] =
   await Promise.all([
     import("next"),
     import("./lib/logger"),
@@ -34,14 +34,16 @@ const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIp
     import("./lib/realtime/dispatch"),
     import("./lib/jobs/scheduler"),
     import("./lib/security/strikes"),
-    import("./lib/http"),
   ]);
-const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins] = await Promise.all([
+const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins, frontDoor, session, staffSessions] = await Promise.all([
   import("./lib/effects"),
   import("./lib/jobs/routing-jobs"),
   import("./lib/realtime/access"),
   import("./lib/routing"),
   import("./lib/projects/origins"),
+  import("./lib/security/front-door"),
+  import("./lib/auth/session"),
+  import("./lib/auth/staff-sessions"),
 ]);
 
 const started = Date.now();
@@ -64,19 +66,20 @@ const headerOptions: import("./lib/security/headers").HeaderOptions = {
   visitorSources: (slug) => origins.visitorPageSources(db, slug),
 };
 
+const frontDoorOptions: import("./lib/security/front-door").FrontDoorOptions = {
+  db,
+  trustProxy: env.trustProxy,
+  verifyStaffCookie: async (value) => (await session.unsealSession(value)) !== null,
+};
+
 const server = http.createServer((req, res) => {
-  // 1. Client IP, through trusted hops only.
-  const ip = clientIp(req);
-  // 2. The block check runs before anything else: a bare 403, nothing more.
-  if (ipBlocks.isIpBlocked(ip)) {
+  // 1–2. Client IP through trusted hops, the block check (a bare 403, nothing more), the scanner rule.
+  if (frontDoor.frontDoor(req, frontDoorOptions) === null) {
     res.sendDate = false;
     res.writeHead(403, { "Content-Length": "0", Connection: "close" });
     res.end();
     return;
   }
-  // Never trust these from outside (CVE-2025-29927; our own IP header).
-  delete req.headers["x-middleware-subrequest"];
-  req.headers[httpMod.CLIENT_IP_HEADER] = ip;
   // 3. Security headers by path; a route's own (the attachments' sandbox CSP) win over these.
   void headers
     .securityHeadersFor(req.url, req.headers.host, headerOptions)
@@ -114,8 +117,8 @@ hubMod.setHub(hub);
 ipBlocks.onIpBlocksRefreshed(() => hub.closeBlocked((ip) => ipBlocks.isIpBlocked(ip)));
 
 server.on("upgrade", (req, socket, head) => {
-  const ip = clientIp(req);
-  if (ipBlocks.isIpBlocked(ip)) {
+  const ip = frontDoor.frontDoor(req, frontDoorOptions);
+  if (ip === null) {
     socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     socket.destroy();
     return;
@@ -137,6 +140,7 @@ const instanceJobs = sched.startScheduler([
 ]);
 const scheduler = sched.startScheduler([
   { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
+  { name: "staff-sessions-sweep", everyMs: 60 * 60_000, run: (now) => staffSessions.sweepStaffSessions({ db, now }) },
   ...routingJobs(db),
 ], { shouldRun: dbHandle.isLeader });
 

@@ -58,19 +58,19 @@ const header = (h: Headers, name: string): string => {
   return Array.isArray(v) ? v.join(", ") : (v ?? "");
 };
 
-/** Whether the request carries a staff session cookie (by shape; its validity is for the route to check). */
-function hasStaffCookie(h: Headers): boolean {
+/** The staff session cookie's value when it has a seal's shape (its validity is for `verifyStaffCookie` or the route). */
+function staffCookieOf(h: Headers): string | null {
   const c = header(h, "cookie");
-  if (!c.includes(STAFF_SESSION_COOKIE)) return false;
+  if (!c.includes(STAFF_SESSION_COOKIE)) return null;
   for (const part of c.split(";")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
     if (part.slice(0, eq).trim() === STAFF_SESSION_COOKIE) {
       const v = part.slice(eq + 1).trim();
-      if (v.startsWith(SEAL_PREFIX) || v.startsWith(encodeURIComponent(SEAL_PREFIX))) return true;
+      if (v.startsWith(SEAL_PREFIX) || v.startsWith(encodeURIComponent(SEAL_PREFIX))) return v;
     }
   }
-  return false;
+  return null;
 }
 
 /**
@@ -84,7 +84,7 @@ function hasStaffCookie(h: Headers): boolean {
  * Other non-browser agents (link previews such as facebookexternalhit, uptime
  * monitors) pass: an ad's landing page must not block the ad network's crawler.
  */
-export function suspiciousReason(req: { method?: string; pathname: string; headers: Headers }): string | null {
+export function suspiciousReason(req: { method?: string; pathname: string; headers: Headers }, opts: { staffCookieExempts?: boolean } = {}): string | null {
   const raw = req.pathname || "/";
   if (!raw.startsWith("/")) return "not-a-path";
   let path: string;
@@ -94,7 +94,7 @@ export function suspiciousReason(req: { method?: string; pathname: string; heade
     return "bad-encoding";
   }
   path = path.replace(/\/{2,}/g, "/");
-  if (hasStaffCookie(req.headers)) return null;
+  if ((opts.staffCookieExempts ?? true) && staffCookieOf(req.headers) !== null) return null;
   // Checked before the exemptions: "/api/webhooks/../../.env" is not a webhook.
   if (TRAVERSAL.test(path)) return "probe:traversal";
   if (EXEMPT.some((re) => re.test(path))) return null;
@@ -130,10 +130,33 @@ export async function noteSuspicious(db: Db, ip: string, now = new Date()): Prom
 /**
  * What server.ts calls for every request and every upgrade, right after the
  * block check: classify, and count a suspicious one in the background.
- * Never throws, never delays the request.
+ * A staff cookie exempts the request only if `verifyStaffCookie` opens it
+ * (a scanner can copy a seal's shape, not forge one); that check runs only
+ * for requests that would count. Never throws, never delays the request.
  */
-export function screenRequest(db: Db, ip: string, req: { method?: string; url?: string; headers: Headers }): void {
-  const reason = suspiciousReason({ method: req.method, pathname: (req.url ?? "/").split("?")[0], headers: req.headers });
-  if (!reason || !ip) return;
-  noteSuspicious(db, ip).catch((err) => logger.warn({ err, reason }, "scanner rule failed"));
+export function screenRequest(
+  db: Db,
+  ip: string,
+  req: { method?: string; url?: string; headers: Headers },
+  verifyStaffCookie?: (value: string) => Promise<boolean>,
+): void {
+  if (!ip) return;
+  const reason = suspiciousReason(
+    { method: req.method, pathname: (req.url ?? "/").split("?")[0], headers: req.headers },
+    { staffCookieExempts: !verifyStaffCookie },
+  );
+  if (!reason) return;
+  const cookie = verifyStaffCookie ? staffCookieOf(req.headers) : null;
+  void (async () => {
+    if (cookie && (await verifyStaffCookie!(safeDecode(cookie)).catch(() => false))) return;
+    await noteSuspicious(db, ip);
+  })().catch((err) => logger.warn({ err, reason }, "scanner rule failed"));
+}
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
 }

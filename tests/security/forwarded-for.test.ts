@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as loginRoute from "../../app/api/auth/login/route";
 import { blockedIps, strikes } from "../../db/schema";
 import { getEnv } from "../../lib/env";
-import { CLIENT_IP_HEADER, resolveClientIp } from "../../lib/security/client-ip";
+import { CLIENT_IP_HEADER } from "../../lib/security/client-ip";
+import { frontDoor } from "../../lib/security/front-door";
 import { isIpBlocked, listActiveBlocks, refreshIpBlocks, unblockIp } from "../../lib/security/ip-blocks";
 import { ROOT } from "./app-tree";
 import { createWorld, openSuite, routeContext, type Suite, type World } from "./helpers";
@@ -27,15 +28,13 @@ let w: World;
 let server: http.Server;
 let port: number;
 
-/** server.ts's pipeline up to Next: steps 1 and 2 and the header hand-off, as written there (see the guard test below). */
+/** server.ts's front door (lib/security/front-door.ts, the same function), then the real sign-in route. */
 function pipeline(req: http.IncomingMessage, res: http.ServerResponse) {
-  const ip = resolveClientIp(req, getEnv().trustProxy);
-  if (isIpBlocked(ip)) {
+  if (frontDoor(req, { db: s.db, trustProxy: getEnv().trustProxy }) === null) {
     res.writeHead(403, { "Content-Length": "0", Connection: "close" });
     res.end();
     return;
   }
-  req.headers[CLIENT_IP_HEADER] = ip;
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", async () => {
@@ -148,13 +147,15 @@ describe("TRUST_PROXY=<the proxy's address>", () => {
 });
 
 describe("server.ts", () => {
-  it("wires the steps the pipeline above mirrors: client IP from trusted hops, block check, then our header over any incoming one", () => {
+  it("runs the front door first, for requests and for upgrades", () => {
     const src = fs.readFileSync(path.join(ROOT, "server.ts"), "utf8");
-    const ip = src.indexOf("resolveClientIp(req, env.trustProxy)");
-    const block = src.indexOf("isIpBlocked(ip)");
-    const header = src.indexOf("req.headers[httpMod.CLIENT_IP_HEADER] = ip");
-    const next = src.indexOf("handle(req, res)");
-    expect([ip, block, header, next].every((i) => i > 0)).toBe(true);
-    expect(ip < block && block < header && header < next).toBe(true);
+    const request = src.indexOf("http.createServer((req, res) => {");
+    const upgrade = src.indexOf('server.on("upgrade", (req, socket, head) => {');
+    const calls = [...src.matchAll(/frontDoor\.frontDoor\(req, frontDoorOptions\)/g)].map((m) => m.index!);
+    expect(calls).toHaveLength(2);
+    // Each handler's first statement: between the handler's opening line and the call, only comments.
+    const codeLines = (from: number, to: number) => src.slice(from, to).split("\n").slice(1, -1).filter((l) => l.trim() && !l.trim().startsWith("//"));
+    expect(codeLines(request, calls[0])).toEqual([]);
+    expect(codeLines(upgrade, calls[1])).toEqual([]);
   });
 });

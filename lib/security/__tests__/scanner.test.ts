@@ -286,3 +286,25 @@ describe.runIf(redisUrl)("counted in Redis, shared by instances", () => {
     expect(await blocksFor(ip)).toHaveLength(1);
   });
 });
+
+describe("screenRequest: a staff cookie exempts only when it opens", () => {
+  it("counts a scanner that copies a seal's shape, never a signed-in staff member", async () => {
+    const { screenRequest } = await import("../scanner");
+    await writeSetting(h.db, STRIKE_SETTINGS_KEY, { scanner: { limit: 2, windowMinutes: 10, blockMinutes: 60 } }, { userId: null, now: new Date() });
+    await refreshSecuritySettings(h.db);
+    const probe = { method: "GET", url: "/wp-admin/setup.php", headers: { "user-agent": "curl/8.5", cookie: `${STAFF_SESSION_COOKIE}=${SEALED}` } };
+    const seen: string[] = [];
+    const opens = async (v: string) => (seen.push(v), true);
+    const forged = async (v: string) => (seen.push(v), false);
+
+    const staff = nextIp();
+    for (let i = 0; i < 5; i++) screenRequest(h.db, staff, probe, opens);
+    const scanner = nextIp();
+    for (let i = 0; i < 2; i++) screenRequest(h.db, scanner, probe, forged);
+    await expect.poll(() => isIpBlocked(scanner), { timeout: 10_000 }).toBe(true);
+    expect(seen).toHaveLength(7);
+    expect(seen[0]).toBe(SEALED);
+    expect(isIpBlocked(staff)).toBe(false);
+    expect(await blocksFor(staff)).toHaveLength(0);
+  });
+});
