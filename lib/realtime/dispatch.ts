@@ -1,3 +1,4 @@
+import { touchStaffSession } from "../auth/staff-sessions";
 import { getDb, isTransientDbError } from "../../db/client";
 import type { Ctx } from "../ctx";
 import { canWrite, getConversationOrThrow } from "../chat/access";
@@ -55,11 +56,31 @@ async function withinFrameLimit(conn: Conn, name: LimitName, db: Ctx["db"], hub:
   const id = conn.identity;
   const r = await consumeLimit(name, id.kind === "staff" ? `s:${id.userId}` : `v:${id.visitorId}`);
   if (r.ok) return true;
+  limitedUntil(conn).set(name, Date.now() + r.retryAfterMs);
   if (r.firstHit) {
     hub.send(conn, { type: "error", ref, code: "rate_limited", message: "You're sending too fast. Please slow down." });
     if (conn.ip && (await recordStrike(db, conn.ip, "rate_limit"))) conn.ws.close(1008, "blocked");
   }
   return false;
+}
+
+/**
+ * Per connection: until when each of its limits is known to be spent. A
+ * flood's excess frames are then dropped before they are even validated or
+ * cost a limiter round trip (Redis, with several instances), so one socket's
+ * flood costs the event loop as little as possible. The limit itself is still
+ * the shared one: this only remembers its last answer until it can change.
+ */
+const spent = new WeakMap<Conn, Map<LimitName, number>>();
+function limitedUntil(conn: Conn): Map<LimitName, number> {
+  let m = spent.get(conn);
+  if (!m) spent.set(conn, (m = new Map()));
+  return m;
+}
+function knownOverLimit(conn: Conn, type: unknown): boolean {
+  if (typeof type !== "string" || !Object.hasOwn(FRAME_LIMITS, type)) return false;
+  const until = spent.get(conn)?.get(FRAME_LIMITS[type as ClientMessage["type"]]!);
+  return until !== undefined && Date.now() < until;
 }
 
 /** Visitor sockets per conversation on this instance: the 15 s grace starts when the last one closes. */
@@ -130,6 +151,8 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
       } catch {
         return hub.send(conn, { type: "error", code: "bad_request", message: "Frames must be JSON." });
       }
+      // Over a limit already: dropped unread (the error frame went out with the first drop).
+      if (json && typeof json === "object" && knownOverLimit(conn, (json as { type?: unknown }).type)) return;
       if (json && typeof json === "object" && typeof (json as { ref?: unknown }).ref === "string") {
         ref = (json as { ref: string }).ref.slice(0, 64);
       }
@@ -208,7 +231,10 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
           return;
         }
         case "heartbeat": {
-          if (conn.identity.kind === "staff") await recordActivity({ ctx: { ...ctx, actor: conn.identity.actor } });
+          if (conn.identity.kind !== "staff") return;
+          await recordActivity({ ctx: { ...ctx, actor: conn.identity.actor } });
+          // Working in an open console counts as using the session (its idle timeout), not only HTTP requests.
+          if (conn.identity.sessionId) await touchStaffSession(ctx.db, conn.identity.sessionId, ctx.now);
           return;
         }
       }

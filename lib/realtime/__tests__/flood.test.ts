@@ -38,5 +38,16 @@ describe("frame limits", () => {
 
     w.send({ type: "send", ref: "calm", conversationId: calm.conversation.id, clientMsgId: "calm-msg-1", body: "hello" });
     expect((await w.next((f) => f.ref === "calm")).type).toBe("ack");
+
+    // Once a limit is known spent, that kind's frames are dropped unread (not even validated: a
+    // malformed one gets no error either), while other kinds are still served.
+    const before = v.frames.length;
+    v.send({ type: "send", ref: "malformed", conversationId: "not a number" });
+    v.send({ type: "ping", ref: "still-served" });
+    expect((await v.next((f) => f.ref === "still-served")).type).toBe("pong");
+    expect(v.frames.slice(before).map((f) => f.type)).toEqual(["pong"]);
+    // Before its limit, the same malformed frame is answered.
+    w.send({ type: "send", ref: "malformed", conversationId: "not a number" });
+    expect((await w.next((f) => f.ref === "malformed")).code).toBe("validation");
   });
 });

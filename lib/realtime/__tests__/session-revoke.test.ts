@@ -152,3 +152,19 @@ describe.runIf(process.env.TEST_REDIS_URL)("on every instance (Redis backplane)"
     await alive(keep, "keep");
   });
 });
+
+describe("an open console keeps its session in use", () => {
+  it("a console heartbeat marks the device's session seen (its idle timeout counts socket work too)", async () => {
+    const { eq } = await import("drizzle-orm");
+    const { staffSessions } = await import("../../../db/schema");
+    const me = await createStaff(db(), { role: "agent" });
+    const d = await open(await deviceSocket(me));
+    const long = new Date(Date.now() - 10 * 60_000);
+    await db().update(staffSessions).set({ lastSeenAt: long }).where(eq(staffSessions.id, d.sid));
+    d.socket.send(JSON.stringify({ type: "heartbeat" }));
+    await expect
+      .poll(async () => (await db().select({ at: staffSessions.lastSeenAt }).from(staffSessions).where(eq(staffSessions.id, d.sid)))[0].at.getTime())
+      .toBeGreaterThan(long.getTime() + 5 * 60_000);
+    d.socket.close();
+  });
+});
