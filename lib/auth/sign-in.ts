@@ -76,7 +76,8 @@ export async function signIn({ db, ip, now, input }: { db: Db; ip: string; now: 
 export async function bumpSessionVersion(db: Db, userId: number, now = new Date()): Promise<void> {
   await db
     .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: now })
+    // Not `updatedAt` (the record's edit version): signing someone out doesn't edit their record.
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
     .where(eq(users.id, userId));
   await revokeAllStaffSessions(db, userId, now);
 }

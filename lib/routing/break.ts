@@ -11,6 +11,7 @@ export const BreakInput = z.object({ onBreak: z.boolean() });
 export async function setOnBreak({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<VerbResult<{ onBreak: boolean }>> {
   const { onBreak } = BreakInput.parse(input);
   assertCan(ctx.actor, "agent.break");
-  await ctx.db.update(users).set({ onBreak, updatedAt: ctx.now }).where(eq(users.id, ctx.actor.userId));
+  // Not `updatedAt`: that is the record's edit version (an admin's open edit form must not go stale over a break).
+  await ctx.db.update(users).set({ onBreak }).where(eq(users.id, ctx.actor.userId));
   return { result: { onBreak }, effects: effects({ drain: !onBreak, queueChanged: true }) };
 }
