@@ -3,40 +3,12 @@ import type { BucketCounts } from "@/lib/inbox/bucket-counts";
 import type { BucketPage } from "@/lib/inbox/list-bucket";
 import type { QuickReplyDTO } from "@/lib/inbox/quick-reply";
 import type { ConversationDTO, LeadStage } from "@/lib/realtime/protocol";
+import { apiRequest } from "@/components/ui/api";
 
-/** A failed request, carrying the server's human message ("Someone else already took this chat."). */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+export { ApiError } from "@/components/ui/api";
 
-async function call<T>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
-  const { json, ...rest } = init;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      ...rest,
-      headers: json !== undefined ? { "content-type": "application/json", ...rest.headers } : rest.headers,
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
-      credentials: "same-origin",
-    });
-  } catch (err) {
-    if ((err as { name?: string }).name === "AbortError") throw err;
-    throw new ApiError("Can't reach the server. Check your connection.", 0);
-  }
-  if (res.status === 401) {
-    // Session ended (sign-out elsewhere, force-logout): back to the sign-in page.
-    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
-    throw new ApiError("Please sign in again.", 401);
-  }
-  const body = (await res.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
-  if (!res.ok) throw new ApiError(body?.error?.message ?? `Request failed (${res.status}).`, res.status);
-  return body as T;
-}
+/** The consoles' one JSON-over-fetch helper (errors as ApiError, an ended session back to sign-in). */
+const call = apiRequest;
 
 export type AgentOption = { id: number; displayName: string; online: boolean; onBreak: boolean; activeCount: number; activeLimit: number; eligible: boolean };
 

@@ -11,7 +11,7 @@ export class ApiError extends Error {
   }
 }
 
-type Init = Omit<RequestInit, "body"> & { json?: unknown };
+type Init = RequestInit & { json?: unknown };
 
 /** JSON over fetch for the consoles: errors as ApiError; an ended session goes back to the sign-in page. */
 export async function apiRequest<T>(url: string, init: Init = {}): Promise<T> {
@@ -21,7 +21,7 @@ export async function apiRequest<T>(url: string, init: Init = {}): Promise<T> {
     res = await fetch(url, {
       ...rest,
       headers: json !== undefined ? { "content-type": "application/json", ...rest.headers } : rest.headers,
-      body: json !== undefined ? JSON.stringify(json) : undefined,
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
       credentials: "same-origin",
     });
   } catch (err) {
