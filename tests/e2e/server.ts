@@ -40,7 +40,16 @@ export type StaffSeed = Account & { activeChatLimit?: number; offlineChatLimit?:
  * their ids follow it), before the server opens the database.
  */
 export async function startServer(
-  opts: { accounts?: StaffSeed[]; build?: boolean; healthTimeoutMs?: number; name?: string } = {},
+  opts: {
+    accounts?: StaffSeed[];
+    build?: boolean;
+    healthTimeoutMs?: number;
+    name?: string;
+    /** Environment over the defaults below (APP_URL included). */
+    env?: Record<string, string>;
+    /** More rows written before the server first opens its database (after `accounts`). */
+    seed?: (db: import("../../db/client").Db) => Promise<void>;
+  } = {},
 ): Promise<OwnServer> {
   const root = process.cwd();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `occ-e2e-${opts.name ?? "own"}-`));
@@ -50,9 +59,9 @@ export async function startServer(
   if (process.env.TEST_DATABASE_URL) {
     ({ url: databaseUrl, drop } = await createThrowawayDatabase(process.env.TEST_DATABASE_URL, `occ_e2e_${opts.name ?? "own"}`));
   }
-  if (opts.accounts?.length) {
+  if (opts.accounts?.length || opts.seed) {
     try {
-      await seedAccounts(databaseUrl ? { url: databaseUrl } : { dataDir: path.join(tmp, "data", "pglite") }, opts.accounts);
+      await seedAccounts(databaseUrl ? { url: databaseUrl } : { dataDir: path.join(tmp, "data", "pglite") }, opts.accounts ?? [], opts.seed);
     } catch (err) {
       await drop?.().catch(() => undefined);
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -84,6 +93,7 @@ export async function startServer(
   };
   delete env.APP_URL;
   delete env.TEST_DATABASE_URL;
+  Object.assign(env, opts.env);
   const baseURL = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let exited: Promise<number | null> = Promise.resolve(null);
@@ -134,7 +144,7 @@ export async function startServer(
 }
 
 /** Write staff users straight into the database (as global setup does); a PGlite directory must be closed before the server opens it. */
-async function seedAccounts(target: { url: string } | { dataDir: string }, accounts: StaffSeed[]) {
+async function seedAccounts(target: { url: string } | { dataDir: string }, accounts: StaffSeed[], seed?: (db: import("../../db/client").Db) => Promise<void>) {
   const { openDatabase } = await import("../../db/client");
   const { users } = await import("../../db/schema");
   const { hashPassword } = await import("../../lib/auth/password");
@@ -153,6 +163,7 @@ async function seedAccounts(target: { url: string } | { dataDir: string }, accou
         ...(a.onBreak !== undefined ? { onBreak: a.onBreak } : {}),
       });
     }
+    await seed?.(handle.db);
   } finally {
     await handle.close();
   }

@@ -1,16 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
+import type net from "node:net";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { openDatabase } from "../../../db/client";
 import { projects } from "../../../db/schema";
-import { createThrowawayDatabase } from "../../../db/testing";
+import { startServer } from "../../../tests/e2e/server";
 import { API_CSP, classifyPath, HSTS, pageCsp, routedPathname, securityHeadersFor, setDefaultHeaders, visitorSlug, wsSources } from "../headers";
 
 /**
@@ -32,86 +26,22 @@ const EMBED = {
 
 type Booted = { base: string; port: number; logFile: string; stop: () => Promise<void> };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Start the server as `npm start` does, with one extra project whose whitelist and icon the visitor pages' CSP must carry. */
+/** Start the server as `npm start` does (tests/e2e/server.ts), with one extra project whose whitelist and icon the visitor pages' CSP must carry. */
 async function boot(name: string, extraEnv: Record<string, string>): Promise<Booted> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `occ-headers-${name}-`));
-  const logFile = path.join(tmp, "server.log");
-  let databaseUrl = "";
-  let drop: (() => Promise<void>) | undefined;
-  if (process.env.TEST_DATABASE_URL) ({ url: databaseUrl, drop } = await createThrowawayDatabase(process.env.TEST_DATABASE_URL, `occ_headers_${name}`));
-  // Seeded before the server opens the database (a PGlite directory can't be opened twice).
-  const seedDb = await openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: path.join(tmp, "data", "pglite") });
-  await seedDb.db.insert(projects).values([
+  const server = await startServer({
+    name: `headers-${name}`,
+    build: true,
+    // A cold build on 2 cores takes minutes; a warm start seconds.
+    healthTimeoutMs: 14 * 60_000,
+    env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: "warn", TRUST_PROXY: "", RATE_LIMIT_FACTOR: "1", ...extraEnv },
     // The app's own seed adds a default project only to an empty table.
-    { slug: "default", title: "Default", isDefault: true },
-    { slug: EMBED.slug, title: "Embedded", allowedOrigins: EMBED.allowedOrigins, iconUrl: EMBED.iconUrl },
-  ]);
-  await seedDb.close();
-
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: path.join(tmp, "data"),
-    DATABASE_URL: databaseUrl,
-    SESSION_SECRET: randomBytes(32).toString("base64url"),
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: "warn",
-    REDIS_URL: "",
-    TRUST_PROXY: "",
-    ...extraEnv,
-  };
-  if (!extraEnv.APP_URL) delete env.APP_URL;
-  delete env.TEST_DATABASE_URL;
-  delete env.SKIP_BUILD;
-  const log = fs.openSync(logFile, "a");
-  const child: ChildProcess = spawn(process.execPath, [path.resolve("scripts/start.mjs")], { env, stdio: ["ignore", log, log], detached: true });
-  fs.closeSync(log);
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (!gone) {
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-      if (!gone) process.kill(-child.pid!, "SIGKILL");
-    }
-    await drop?.().catch(() => undefined);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  };
-  // A cold build on 2 cores takes minutes; a warm start seconds.
-  const deadline = Date.now() + 14 * 60_000;
-  for (;;) {
-    const problem = gone ? "exited before it became healthy" : Date.now() > deadline ? "did not become healthy" : null;
-    if (problem) {
-      const log = fs.readFileSync(logFile, "utf8").slice(-4000);
-      await stop();
-      throw new Error(`server ${problem}:\n${log}`);
-    }
-    try {
-      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) });
-      if (res.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { base, port, logFile, stop };
+    seed: async (db) =>
+      void (await db.insert(projects).values([
+        { slug: "default", title: "Default", isDefault: true },
+        { slug: EMBED.slug, title: "Embedded", allowedOrigins: EMBED.allowedOrigins, iconUrl: EMBED.iconUrl },
+      ])),
+  });
+  return { base: server.baseURL, port: Number(new URL(server.baseURL).port), logFile: server.logFile, stop: server.dispose };
 }
 
 const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { redirect: "manual", headers });
