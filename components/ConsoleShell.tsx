@@ -1,5 +1,6 @@
 import type { StaffRole } from "@/db/schema";
 import { navFor } from "@/lib/console/sections";
+import { AccountLink } from "./account/AccountLink";
 import { ConsoleNav, type NavItem } from "./ConsoleNav";
 import { SignOutButton } from "./SignOutButton";
 import { ToastProvider } from "./ui/Toast";
@@ -22,11 +23,12 @@ export function consoleNav(role: StaffRole, opts: { liveChat: boolean; crm: bool
 }
 
 /**
- * The frame of every staff console: title, user and sign-out on top, the
- * sections beside (desktop) or below it (phone), the page under both. A page
- * that manages its own scrolling (the agent inbox: list and thread scroll
- * inside, the composer stays on screen) marks its root `data-console-fill`,
- * and the frame then fits the viewport exactly instead of growing with it.
+ * The frame of every staff console: title, user (a link to their account
+ * page) and sign-out on top, the sections beside (desktop) or below it
+ * (phone), the page under both. A page that manages its own scrolling (the
+ * agent inbox: list and thread scroll inside, the composer stays on screen)
+ * marks its root `data-console-fill`, and the frame then fits the viewport
+ * exactly instead of growing with it.
  */
 export function ConsoleShell({
   role,
@@ -42,8 +44,8 @@ export function ConsoleShell({
     <div className="grid min-h-dvh grid-cols-[minmax(0,1fr)] grid-rows-[auto_auto_minmax(0,1fr)] has-[[data-console-fill]]:h-dvh md:grid-cols-[14rem_minmax(0,1fr)] md:grid-rows-[auto_minmax(0,1fr)]">
       <header className="flex items-center justify-between gap-3 border-b border-slate-200 bg-white px-4 py-2 md:col-start-2 md:row-start-1 md:py-3">
         <h1 className="truncate text-lg font-semibold">{TITLES[role]}</h1>
-        <div className="flex shrink-0 items-center gap-3">
-          <span className="max-w-[9rem] truncate text-sm text-slate-600 sm:max-w-none">{user.displayName}</span>
+        <div className="flex shrink-0 items-center gap-2 sm:gap-3">
+          <AccountLink displayName={user.displayName} />
           <SignOutButton />
         </div>
       </header>

@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { ACCOUNT_SECURITY_PATH, signInThenBackTo } from "@/components/account/paths";
 import { ConsoleShell } from "@/components/ConsoleShell";
 import { currentStaff } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
@@ -9,7 +10,8 @@ export const dynamic = "force-dynamic";
 /** The signed-in person's own pages, in their console's frame, whatever their role. */
 export default async function AccountLayout({ children }: { children: React.ReactNode }) {
   const user = await currentStaff();
-  if (!user || !can(staffActor(user), "profile.view")) redirect("/login");
+  // A layout doesn't know which page it wraps; security is the only one, so sign-in comes back there.
+  if (!user || !can(staffActor(user), "profile.view")) redirect(signInThenBackTo(ACCOUNT_SECURITY_PATH));
   return (
     <ConsoleShell role={user.role} user={user}>
       {children}

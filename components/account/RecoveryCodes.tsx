@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { BUTTON } from "./ui";
+import { ui } from "@/components/ui/styles";
 
 /**
  * Ten single-use recovery codes, shown this once: each signs in instead of an
@@ -27,19 +27,19 @@ export function RecoveryCodes({ codes, doneLabel, onDone }: { codes: string[]; d
       <div className="flex flex-wrap gap-2">
         <button
           type="button"
-          className={BUTTON.secondary}
+          className={ui.button.secondary}
           onClick={() => void navigator.clipboard?.writeText(text).then(() => setCopied(true), () => setCopied(false))}
         >
           {copied ? "Copied" : "Copy codes"}
         </button>
         <a
-          className={BUTTON.secondary}
+          className={ui.button.secondary}
           download="onlinechatcrm-recovery-codes.txt"
           href={`data:text/plain;charset=utf-8,${encodeURIComponent(text)}`}
         >
           Download
         </a>
-        <button type="button" className={BUTTON.primary} onClick={onDone}>
+        <button type="button" className={ui.button.primary} onClick={onDone}>
           {doneLabel}
         </button>
       </div>

@@ -1,9 +1,12 @@
 "use client";
 
-import { useEffect, useId, useState } from "react";
+import { useEffect, useState } from "react";
+import { FormAlert, TextField } from "@/components/ui/Field";
+import { ui } from "@/components/ui/styles";
+import { useToast } from "@/components/ui/Toast";
 import type { StaffRole } from "@/db/schema";
 import { ApiError, call, errorText, type SecurityPolicy } from "./api";
-import { Alert, BUTTON, INPUT, Notice, Section } from "./ui";
+import { LoadFailed, Section } from "./ui";
 
 const ROLES: { role: StaffRole; label: string }[] = [
   { role: "admin", label: "Admins" },
@@ -18,7 +21,7 @@ const ROLES: { role: StaffRole; label: string }[] = [
  * the back office's Security page.
  */
 export function SecurityPolicyPanel() {
-  const id = useId();
+  const toast = useToast();
   const [policy, setPolicy] = useState<SecurityPolicy | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [idleMinutes, setIdleMinutes] = useState("");
@@ -27,7 +30,6 @@ export function SecurityPolicyPanel() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [saved, setSaved] = useState(false);
 
   function show(p: SecurityPolicy) {
     setPolicy(p);
@@ -50,7 +52,6 @@ export function SecurityPolicyPanel() {
     setBusy(true);
     setError(null);
     setFields({});
-    setSaved(false);
     try {
       show(
         await call<SecurityPolicy>("/api/auth/security-policy", {
@@ -62,7 +63,7 @@ export function SecurityPolicyPanel() {
           signedIn: true,
         }),
       );
-      setSaved(true);
+      toast("Saved. New limits apply from each device's next request.");
     } catch (e) {
       setError(errorText(e));
       if (e instanceof ApiError) setFields(e.fields);
@@ -75,12 +76,7 @@ export function SecurityPolicyPanel() {
   return (
     <Section title="Staff security policy" description="Applies to every staff member. Only admins see this.">
       {loadError ? (
-        <Alert>
-          Couldn&apos;t load the policy: {loadError}{" "}
-          <button type="button" className="underline" onClick={() => void load()}>
-            Try again
-          </button>
-        </Alert>
+        <LoadFailed what="the policy" error={loadError} onRetry={() => void load()} />
       ) : !policy ? (
         <p role="status" className="text-sm text-slate-500">
           Loading…
@@ -96,46 +92,28 @@ export function SecurityPolicyPanel() {
         >
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-2 text-sm font-medium">Sessions</legend>
-            <div>
-              <label htmlFor={`${id}-idle`} className="mb-1 block text-sm">
-                Sign out after inactivity (minutes)
-              </label>
-              <input
-                id={`${id}-idle`}
-                type="number"
-                min={5}
-                max={43200}
-                step={1}
-                value={idleMinutes}
-                onChange={(e) => setIdleMinutes(e.target.value)}
-                aria-invalid={!!fieldError("idleMinutes")}
-                aria-describedby={`${id}-idle-hint`}
-                className={INPUT}
-              />
-              <p id={`${id}-idle-hint`} className={`mt-1 text-xs ${fieldError("idleMinutes") ? "text-red-700" : "text-slate-500"}`}>
-                {fieldError("idleMinutes") ?? "5 minutes to 30 days. Default 720 (12 hours)."}
-              </p>
-            </div>
-            <div>
-              <label htmlFor={`${id}-abs`} className="mb-1 block text-sm">
-                Longest session (hours)
-              </label>
-              <input
-                id={`${id}-abs`}
-                type="number"
-                min={1}
-                max={720}
-                step={1}
-                value={absoluteHours}
-                onChange={(e) => setAbsoluteHours(e.target.value)}
-                aria-invalid={!!fieldError("absoluteHours")}
-                aria-describedby={`${id}-abs-hint`}
-                className={INPUT}
-              />
-              <p id={`${id}-abs-hint`} className={`mt-1 text-xs ${fieldError("absoluteHours") ? "text-red-700" : "text-slate-500"}`}>
-                {fieldError("absoluteHours") ?? "1 to 720 (30 days); then sign in again however active. Default 168 (7 days)."}
-              </p>
-            </div>
+            <TextField
+              label="Sign out after inactivity (minutes)"
+              type="number"
+              min={5}
+              max={43200}
+              step={1}
+              value={idleMinutes}
+              onChange={(e) => setIdleMinutes(e.target.value)}
+              error={fieldError("idleMinutes")}
+              hint="5 minutes to 30 days. Default 720 (12 hours)."
+            />
+            <TextField
+              label="Longest session (hours)"
+              type="number"
+              min={1}
+              max={720}
+              step={1}
+              value={absoluteHours}
+              onChange={(e) => setAbsoluteHours(e.target.value)}
+              error={fieldError("absoluteHours")}
+              hint="1 to 720 (30 days); then sign in again however active. Default 168 (7 days)."
+            />
           </fieldset>
           <fieldset>
             <legend className="mb-2 text-sm font-medium">Require two-factor sign-in for</legend>
@@ -146,6 +124,7 @@ export function SecurityPolicyPanel() {
                     type="checkbox"
                     checked={required.includes(role)}
                     onChange={(e) => setRequired(e.target.checked ? [...required, role] : required.filter((r) => r !== role))}
+                    className="h-4 w-4 accent-blue-600"
                   />
                   {label}
                 </label>
@@ -153,9 +132,8 @@ export function SecurityPolicyPanel() {
             </div>
             <p className="mt-1 text-xs text-slate-500">People in these roles without it set it up at their next sign-in.</p>
           </fieldset>
-          {saved ? <Notice>Saved. New limits apply from each device&apos;s next request.</Notice> : null}
-          {error ? <Alert>{error}</Alert> : null}
-          <button type="submit" className={BUTTON.primary} disabled={busy}>
+          <FormAlert>{error}</FormAlert>
+          <button type="submit" className={ui.button.primary} disabled={busy}>
             {busy ? "Saving…" : "Save policy"}
           </button>
         </form>

@@ -1,10 +1,11 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { FormAlert, TextField } from "@/components/ui/Field";
+import { ui } from "@/components/ui/styles";
 import { ApiError, call, errorText, type Enrolment, type SignInAnswer } from "./api";
 import { RecoveryCodes } from "./RecoveryCodes";
 import { TotpSetup } from "./TotpSetup";
-import { Alert, BUTTON, INPUT } from "./ui";
 
 type Step =
   | { kind: "password" }
@@ -87,20 +88,10 @@ export function SignInForm({ next }: { next?: string }) {
       className="space-y-4"
       noValidate
     >
-      <div>
-        <label htmlFor="login" className="mb-1 block text-sm font-medium">
-          Email or username
-        </label>
-        <input id="login" name="login" autoComplete="username" required className={INPUT} />
-      </div>
-      <div>
-        <label htmlFor="password" className="mb-1 block text-sm font-medium">
-          Password
-        </label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required className={INPUT} />
-      </div>
-      {error ? <Alert>{error}</Alert> : null}
-      <button type="submit" disabled={pending || !hydrated} className={`w-full ${BUTTON.primary} text-base`}>
+      <TextField label="Email or username" name="login" autoComplete="username" required />
+      <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
+      <FormAlert>{error}</FormAlert>
+      <button type="submit" disabled={pending || !hydrated} className={`${ui.button.primary} w-full py-2`}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>
@@ -142,11 +133,11 @@ function CodeStep({ busy, error, onSubmit, onRestart }: { busy: boolean; error: 
           maxLength={recovery ? 20 : 9}
           value={code}
           onChange={(e) => setCode(e.target.value)}
-          className={`${INPUT} font-mono tracking-widest`}
+          className={`${ui.input} font-mono tracking-widest`}
         />
       </div>
-      {error ? <Alert>{error}</Alert> : null}
-      <button type="submit" disabled={busy || !code.trim()} className={`w-full ${BUTTON.primary} text-base`}>
+      <FormAlert>{error}</FormAlert>
+      <button type="submit" disabled={busy || !code.trim()} className={`${ui.button.primary} w-full py-2`}>
         {busy ? "Checking…" : "Verify"}
       </button>
       <div className="flex justify-between gap-2 text-sm">

@@ -1,8 +1,9 @@
 "use client";
 
 import { useId, useState } from "react";
+import { FormAlert } from "@/components/ui/Field";
+import { ui } from "@/components/ui/styles";
 import type { Enrolment } from "./api";
-import { Alert, BUTTON, INPUT } from "./ui";
 
 /**
  * Adding the account to an authenticator app: the QR code, the same key as
@@ -42,40 +43,40 @@ export function TotpSetup({
         <li>Type the 6-digit code the app shows.</li>
       </ol>
       <div className="@container">
-      <div className="flex flex-col items-start gap-4 @md:flex-row @md:items-center">
-        {/* A data URL made on the server: the key never goes to a third-party QR service. */}
-        <img
-          src={enrolment.qrDataUrl}
-          width={180}
-          height={180}
-          alt="QR code to add this account to your authenticator app"
-          className="rounded-md border border-slate-200 bg-white"
-        />
-        <div className="w-full min-w-0 space-y-1">
-          <label htmlFor={`${id}-key`} className="block text-sm font-medium">
-            Setup key
-          </label>
-          <div className="flex gap-2">
-            <input
-              id={`${id}-key`}
-              readOnly
-              value={enrolment.secret}
-              className={`${INPUT} font-mono text-sm`}
-              onFocus={(e) => e.currentTarget.select()}
-            />
-            <button
-              type="button"
-              className={BUTTON.secondary}
-              onClick={() => {
-                void navigator.clipboard?.writeText(enrolment.secret).then(() => setCopied(true), () => setCopied(false));
-              }}
-            >
-              {copied ? "Copied" : "Copy"}
-            </button>
+        <div className="flex flex-col items-start gap-4 @md:flex-row @md:items-center">
+          {/* A data URL made on the server: the key never goes to a third-party QR service. */}
+          <img
+            src={enrolment.qrDataUrl}
+            width={180}
+            height={180}
+            alt="QR code to add this account to your authenticator app"
+            className="rounded-md border border-slate-200 bg-white"
+          />
+          <div className="w-full min-w-0 space-y-1">
+            <label htmlFor={`${id}-key`} className="block text-sm font-medium">
+              Setup key
+            </label>
+            <div className="flex gap-2">
+              <input
+                id={`${id}-key`}
+                readOnly
+                value={enrolment.secret}
+                className={`${ui.input} font-mono`}
+                onFocus={(e) => e.currentTarget.select()}
+              />
+              <button
+                type="button"
+                className={`${ui.button.secondary} shrink-0`}
+                onClick={() => {
+                  void navigator.clipboard?.writeText(enrolment.secret).then(() => setCopied(true), () => setCopied(false));
+                }}
+              >
+                {copied ? "Copied" : "Copy"}
+              </button>
+            </div>
+            <p className="text-xs text-slate-500">Time-based (TOTP), 6 digits, 30 seconds.</p>
           </div>
-          <p className="text-xs text-slate-500">Time-based (TOTP), 6 digits, 30 seconds.</p>
         </div>
-      </div>
       </div>
       <div>
         <label htmlFor={`${id}-code`} className="mb-1 block text-sm font-medium">
@@ -89,16 +90,16 @@ export function TotpSetup({
           maxLength={9}
           value={code}
           onChange={(e) => setCode(e.target.value)}
-          className={`${INPUT} max-w-[12rem] font-mono tracking-widest`}
+          className={`${ui.input} max-w-[12rem] font-mono tracking-widest`}
         />
       </div>
-      {error ? <Alert>{error}</Alert> : null}
+      <FormAlert>{error}</FormAlert>
       <div className="flex flex-wrap gap-2">
-        <button type="submit" disabled={busy || !code.trim()} className={BUTTON.primary}>
+        <button type="submit" disabled={busy || !code.trim()} className={ui.button.primary}>
           {busy ? "Checking…" : submitLabel}
         </button>
         {onCancel ? (
-          <button type="button" className={BUTTON.secondary} onClick={onCancel} disabled={busy}>
+          <button type="button" className={ui.button.secondary} onClick={onCancel} disabled={busy}>
             Cancel
           </button>
         ) : null}

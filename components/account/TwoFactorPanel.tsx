@@ -1,10 +1,13 @@
 "use client";
 
 import { useCallback, useEffect, useId, useState } from "react";
+import { FormAlert, TextField } from "@/components/ui/Field";
+import { ui } from "@/components/ui/styles";
+import { useToast } from "@/components/ui/Toast";
 import { call, errorText, formatWhen, type Enrolment, type TwoFactorStatus } from "./api";
 import { RecoveryCodes } from "./RecoveryCodes";
 import { TotpSetup } from "./TotpSetup";
-import { Alert, BUTTON, INPUT, Section } from "./ui";
+import { LoadFailed, Section } from "./ui";
 
 type Mode =
   | { kind: "idle" }
@@ -18,6 +21,7 @@ type Mode =
  * ask for a current code or the password again.
  */
 export function TwoFactorPanel() {
+  const toast = useToast();
   const [status, setStatus] = useState<TwoFactorStatus | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>({ kind: "idle" });
@@ -67,6 +71,7 @@ export function TwoFactorPanel() {
       if (action === "disable") {
         await call("/api/auth/two-factor/disable", { json: proof, signedIn: true });
         setMode({ kind: "idle" });
+        toast("Two-factor sign-in is off.");
       } else {
         const { recoveryCodes } = await call<{ recoveryCodes: string[] }>("/api/auth/two-factor/recovery-codes", { json: proof, signedIn: true });
         setMode({ kind: "codes", codes: recoveryCodes });
@@ -85,12 +90,7 @@ export function TwoFactorPanel() {
       description="Besides your password, sign-in asks for a code from an authenticator app on your phone, so a stolen password alone isn't enough."
     >
       {loadError ? (
-        <Alert>
-          Couldn&apos;t load your two-factor settings: {loadError}{" "}
-          <button type="button" className="underline" onClick={() => void reload()}>
-            Try again
-          </button>
-        </Alert>
+        <LoadFailed what="your two-factor settings" error={loadError} onRetry={() => void reload()} />
       ) : !status ? (
         <p role="status" className="text-sm text-slate-500">
           Loading…
@@ -117,11 +117,11 @@ export function TwoFactorPanel() {
           </p>
           {status.recoveryCodesLeft <= 3 ? <p className="text-sm text-amber-800">You are running out of recovery codes: make new ones.</p> : null}
           <div className="flex flex-wrap gap-2">
-            <button type="button" className={BUTTON.secondary} onClick={() => setMode({ kind: "proof", action: "regenerate" })}>
+            <button type="button" className={ui.button.secondary} onClick={() => setMode({ kind: "proof", action: "regenerate" })}>
               New recovery codes
             </button>
             {status.required ? null : (
-              <button type="button" className={BUTTON.danger} onClick={() => setMode({ kind: "proof", action: "disable" })}>
+              <button type="button" className={ui.button.secondary} onClick={() => setMode({ kind: "proof", action: "disable" })}>
                 Turn off two-factor sign-in
               </button>
             )}
@@ -134,8 +134,8 @@ export function TwoFactorPanel() {
             <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">Off</span>
             {status.required ? <span className="text-amber-800">Your role requires it: you will be asked to set it up at your next sign-in.</span> : null}
           </p>
-          {error ? <Alert>{error}</Alert> : null}
-          <button type="button" className={BUTTON.primary} disabled={busy} onClick={() => void begin()}>
+          <FormAlert>{error}</FormAlert>
+          <button type="button" className={ui.button.primary} disabled={busy} onClick={() => void begin()}>
             {busy ? "Starting…" : "Set up two-factor sign-in"}
           </button>
         </div>
@@ -188,32 +188,28 @@ function ProofForm({
                 setBy(k);
                 setValue("");
               }}
+              className="accent-blue-600"
             />
             {k === "code" ? "Code from the app" : "Password"}
           </label>
         ))}
       </fieldset>
-      <div>
-        <label htmlFor={`${id}-value`} className="mb-1 block text-sm font-medium">
-          {by === "code" ? "Authentication code" : "Your password"}
-        </label>
-        <input
-          id={`${id}-value`}
-          key={by}
-          type={by === "password" ? "password" : "text"}
-          inputMode={by === "code" ? "numeric" : undefined}
-          autoComplete={by === "code" ? "one-time-code" : "current-password"}
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          className={`${INPUT} max-w-xs`}
-        />
-      </div>
-      {error ? <Alert>{error}</Alert> : null}
+      <TextField
+        key={by}
+        label={by === "code" ? "Authentication code" : "Your password"}
+        type={by === "password" ? "password" : "text"}
+        inputMode={by === "code" ? "numeric" : undefined}
+        autoComplete={by === "code" ? "one-time-code" : "current-password"}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        className="max-w-xs"
+      />
+      <FormAlert>{error}</FormAlert>
       <div className="flex flex-wrap gap-2">
-        <button type="submit" disabled={busy || !value} className={action === "disable" ? BUTTON.dangerSolid : BUTTON.primary}>
+        <button type="submit" disabled={busy || !value} className={action === "disable" ? ui.button.danger : ui.button.primary}>
           {busy ? "Checking…" : action === "disable" ? "Turn off" : "Make new codes"}
         </button>
-        <button type="button" className={BUTTON.secondary} onClick={onCancel} disabled={busy}>
+        <button type="button" className={ui.button.secondary} onClick={onCancel} disabled={busy}>
           Cancel
         </button>
       </div>

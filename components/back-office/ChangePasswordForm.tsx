@@ -12,23 +12,22 @@ import { staffApi } from "./api";
  * the current password, the new one twice. On success every other session
  * of theirs has ended; this device stays signed in (the server re-issued its
  * cookie). Inside a titled card, pass `title={null}` (the form is then
- * named "Change password" for assistive tech).
+ * named "Change password" for assistive tech). `onChanged` runs after a
+ * change (the account page reloads its list of devices).
  */
-export function ChangePasswordForm({ title = "Change password" }: { title?: string | null } = {}) {
+export function ChangePasswordForm({ title = "Change password", onChanged }: { title?: string | null; onChanged?: () => void } = {}) {
   const toast = useToast();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setFields({});
     setError(null);
-    setDone(false);
     if (next !== repeat) {
       setFields({ repeat: "The two new passwords don't match." });
       return;
@@ -39,8 +38,8 @@ export function ChangePasswordForm({ title = "Change password" }: { title?: stri
       setCurrent("");
       setNext("");
       setRepeat("");
-      setDone(true);
-      toast("Password changed.");
+      toast("Your password was changed. Your other sessions were signed out.");
+      onChanged?.();
     } catch (err) {
       if (err instanceof ApiError && Object.keys(err.fields).length) setFields(err.fields);
       else if (err instanceof ApiError && err.status === 403) setError("Too many attempts from your network. Try again later.");
@@ -58,11 +57,6 @@ export function ChangePasswordForm({ title = "Change password" }: { title?: stri
         </h2>
       ) : null}
       <FormAlert>{error}</FormAlert>
-      {done ? (
-        <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-          Your password was changed. Your other sessions were signed out.
-        </p>
-      ) : null}
       <TextField label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={fields.currentPassword} required />
       <TextField
         label="New password"
