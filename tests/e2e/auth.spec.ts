@@ -247,6 +247,31 @@ test.describe("server", () => {
   });
 });
 
+test.describe("per-account slowdown", () => {
+  test("failed sign-ins for one account from several addresses make the next attempt wait, and the form says how long", async ({ browser }) => {
+    const victim = SEEDED.qa;
+    for (let i = 1; i <= 4; i++) {
+      const context = await contextFrom(browser, `198.51.100.${140 + i}`);
+      const page = await context.newPage();
+      await page.goto("/login");
+      expect((await submitSignIn(page, victim.email, `guess-${i}`)).status(), `guess ${i}`).toBe(401);
+      await context.close();
+    }
+    // The owner, from yet another address, right away: asked to wait (never locked out), not struck.
+    const context = await contextFrom(browser, "198.51.100.150");
+    const page = await context.newPage();
+    await page.goto("/login");
+    const res = await submitSignIn(page, victim.email, victim.password);
+    expect(res.status()).toBe(429);
+    expect(Number(res.headers()["retry-after"])).toBeGreaterThanOrEqual(1);
+    await expect(formAlert(page)).toContainText(/Too many failed attempts for this account\. Try again in \d+ seconds?\./);
+    // Once the wait is over, the right password signs in.
+    await page.waitForTimeout(Number(res.headers()["retry-after"]) * 1000 + 200);
+    await expect.poll(async () => (await submitSignIn(page, victim.email, victim.password)).status()).toBe(200);
+    await context.close();
+  });
+});
+
 test.describe("automatic IP block", () => {
   test("5 failed sign-ins from one IP block it: then everything from it gets a bare 403", async ({ browser, request }) => {
     const ip = "203.0.113.77";
@@ -257,12 +282,13 @@ test.describe("automatic IP block", () => {
     const asset = /\/_next\/static\/[^"'\s]+\.js/.exec(login)?.[0];
     expect(asset).toBeTruthy();
 
+    // A password spray: five accounts, so only the address's rule is in play (one account's own slowdown: below).
     for (let i = 1; i <= 4; i++) {
-      const res = await submitSignIn(page, SEEDED.agent.email, `wrong-${i}`);
+      const res = await submitSignIn(page, `spray-${i}@example.test`, `wrong-${i}`);
       expect(res.status(), `attempt ${i}`).toBe(401);
       await expect(formAlert(page)).toHaveText("Wrong email/username or password.");
     }
-    const fifth = await submitSignIn(page, SEEDED.agent.email, "wrong-5");
+    const fifth = await submitSignIn(page, "spray-5@example.test", "wrong-5");
     expect(fifth.status()).toBe(403);
     await expect(formAlert(page)).toContainText("Too many attempts");
 
