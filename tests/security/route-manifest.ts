@@ -487,8 +487,8 @@ export const PAGES: Record<string, PageEntry> = {
   "app/agent/layout.tsx": { gate: ["console.agent"], signIn: "/login?next=%2Fagent", props: noProps },
   "app/agent/page.tsx": { gate: ["console.agent"], signIn: "/login?next=%2Fagent", props: noProps },
   "app/qa/layout.tsx": { gate: ["console.qa"], signIn: "/login?next=%2Fqa", props: noProps },
-  "app/account/layout.tsx": { gate: ["profile.view"], signIn: "/login", props: noProps },
-  "app/account/security/page.tsx": { gate: ["profile.view"], signIn: "/login?next=/account/security", props: noProps },
+  "app/account/layout.tsx": { gate: ["profile.view"], signIn: "/login?next=%2Faccount%2Fsecurity", props: noProps },
+  "app/account/security/page.tsx": { gate: ["profile.view"], signIn: "/login?next=%2Faccount%2Fsecurity", props: noProps },
   "app/qa/page.tsx": { gate: ["console.qa"], signIn: "/login?next=%2Fqa", props: noProps },
 };
 
