@@ -45,8 +45,12 @@ function staffSideLabel(m: ThreadMessage, visitorName: string | undefined): stri
   return m.senderKind === "ai" ? "AI" : (m.senderName ?? (m.senderKind === "admin" ? "Admin" : "Agent"));
 }
 
+// One formatter for every row: toLocaleTimeString builds one per call (~0.1 ms each in Chromium).
+const TIME = typeof Intl !== "undefined" ? new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit" }) : null;
+
 function time(iso: string) {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const d = new Date(iso);
+  return TIME ? TIME.format(d) : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 function DaySeparator({ day, today }: { day: number; today: number }) {
