@@ -1,3 +1,4 @@
+import { isTransientDbError } from "../db/transient";
 import { ZodError } from "zod";
 import { logger } from "./logger";
 
@@ -12,6 +13,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "rate_limited"
   | "blocked"
+  | "unavailable"
   | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -24,6 +26,7 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   blocked: 403,
+  unavailable: 503,
   internal: 500,
 };
 
@@ -69,6 +72,11 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
     const fields = err.details?.fields as Record<string, string> | undefined;
     return { status: STATUS[err.code], body: { error: { code: err.code, message: err.message, ...(fields ? { fields } : {}) } } };
   }
+  if (isTransientDbError(err)) {
+    // A lost connection, a failover, a serialisation failure: not a bug, and the same request may succeed in a moment.
+    logger.warn({ err: driverError(err) }, "request failed: database unavailable");
+    return { status: 503, body: { error: { code: "unavailable", message: "The service is briefly unavailable. Please try again in a moment." } } };
+  }
   if (err instanceof SyntaxError) {
     return { status: 400, body: { error: { code: "bad_request", message: "Malformed JSON body." } } };
   }
@@ -76,12 +84,19 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
   return { status: 500, body: { error: { code: "internal", message: "Something went wrong." } } };
 }
 
+/** The driver's own error, not drizzle's wrapper (whose message quotes the query and its parameters: a visitor's text). */
+function driverError(err: unknown) {
+  let e = err as { message?: unknown; code?: unknown; cause?: unknown };
+  for (let depth = 0; e.cause && typeof e.cause === "object" && depth < 6; depth++) e = e.cause as typeof e;
+  return { message: e.message, code: e.code };
+}
+
 /** One mapping from errors to HTTP responses. A blocked IP gets a bare 403. */
 export function toHttpResponse(err: unknown): Response {
   if (isAppError(err) && err.code === "blocked") return new Response(null, { status: 403 });
   const { status, body } = describeError(err);
   // Over a limit: say when to come back (RFC 9110 Retry-After, in seconds).
-  const retry = isAppError(err) && err.code === "rate_limited" ? Number(err.details?.retryAfterSeconds) : NaN;
+  const retry = isAppError(err) && err.code === "rate_limited" ? Number(err.details?.retryAfterSeconds) : status === 503 ? 2 : NaN;
   return Response.json(body, { status, headers: Number.isFinite(retry) ? { "Retry-After": String(Math.max(1, Math.ceil(retry))) } : undefined });
 }
 

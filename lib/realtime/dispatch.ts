@@ -1,5 +1,5 @@
 import { touchStaffSession } from "../auth/staff-sessions";
-import { getDb, isTransientDbError } from "../../db/client";
+import { getDb } from "../../db/client";
 import type { Ctx } from "../ctx";
 import { canWrite, getConversationOrThrow } from "../chat/access";
 import { listMessagesAfter, loadReceiptState, readMessagePage } from "../chat/history";
@@ -8,7 +8,6 @@ import { visitorCameOnline, visitorWentAway } from "../chat/lifecycle";
 import { markReceipt } from "../chat/receipts";
 import { sendMessage } from "../chat/send-message";
 import { AppError, toWsError } from "../errors";
-import { logger } from "../logger";
 import { consumeLimit, type LimitName } from "../security/rate-limits";
 import { recordStrike } from "../security/strikes";
 import { loadVisitorView, recordActivity, staffConnectionsChanged } from "../routing";
@@ -254,10 +253,6 @@ const UNAVAILABLE = "unavailable";
  * same clientMsgId, so nothing is stored twice), where `internal` is final.
  */
 function wsError(err: unknown, ref: string | undefined): ServerMessage {
-  if (!isTransientDbError(err)) return toWsError(err, ref);
-  // The driver's own error, not drizzle's wrapper (whose message quotes the query and its parameters: a visitor's text).
-  let cause = err as { message?: unknown; code?: unknown; cause?: unknown };
-  while (cause.cause && typeof cause.cause === "object") cause = cause.cause as typeof cause;
-  logger.warn({ err: { message: cause.message, code: cause.code }, ref }, "ws frame failed: database unavailable");
-  return { type: "error", ref, code: UNAVAILABLE, message: "The server is briefly unavailable. Trying again…" };
+  const frame = toWsError(err, ref);
+  return frame.code === UNAVAILABLE ? { ...frame, message: "The server is briefly unavailable. Trying again…" } : frame;
 }
