@@ -72,7 +72,8 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
     page.reload({ quiet: true });
   };
 
-  const canAdd = (data?.assignableRoles ?? []).some((r) => (kind === "agents" ? r === "agent" : r !== "agent"));
+  const agentRoles = data?.agentRoles ?? [];
+  const canAdd = (data?.assignableRoles ?? []).some((r) => agentRoles.includes(r) === (kind === "agents"));
 
   async function setToggle(row: StaffRowDTO, patch: { liveChatEnabled?: boolean; crmEnabled?: boolean }) {
     try {
@@ -208,6 +209,7 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
           kind={kind}
           row={pending.kind === "edit" ? pending.row : null}
           roles={data?.assignableRoles ?? []}
+          agentRoles={agentRoles}
           open
           onClose={close}
           onSaved={done}

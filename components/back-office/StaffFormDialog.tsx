@@ -25,7 +25,7 @@ type Form = {
 /** The schema's defaults for a new agent (db/schema/users.ts). */
 const NEW_AGENT = { activeChatLimit: "3", offlineChatLimit: "5", liveChatEnabled: true, crmEnabled: false };
 
-function initial(kind: StaffKind, roles: StaffRole[], row: StaffRowDTO | null): Form {
+function initial(kind: StaffKind, roles: StaffRole[], agentRoles: StaffRole[], row: StaffRowDTO | null): Form {
   if (row) {
     return {
       displayName: row.displayName,
@@ -39,7 +39,7 @@ function initial(kind: StaffKind, roles: StaffRole[], row: StaffRowDTO | null): 
       crmEnabled: row.crmEnabled,
     };
   }
-  const role: StaffRole = kind === "agents" ? "agent" : (roles.find((r) => r !== "agent") ?? "qa");
+  const role: StaffRole = roles.find((r) => agentRoles.includes(r) === (kind === "agents")) ?? roles[0];
   return { displayName: "", email: "", username: "", password: "", role, ...NEW_AGENT };
 }
 
@@ -55,6 +55,7 @@ export function StaffFormDialog({
   kind,
   row,
   roles,
+  agentRoles,
   open,
   onClose,
   onSaved,
@@ -65,22 +66,24 @@ export function StaffFormDialog({
   row: StaffRowDTO | null;
   /** Roles the viewer may give (from the list's answer). */
   roles: StaffRole[];
+  /** The roles routing hands chats to (from the server's policy): they get the chat limits and toggles. */
+  agentRoles: StaffRole[];
   open: boolean;
   onClose: () => void;
   onSaved: (message: string) => void;
   onStale: () => void;
 }) {
-  const [form, setForm] = useState<Form>(() => initial(kind, roles, row));
+  const [form, setForm] = useState<Form>(() => initial(kind, roles, agentRoles, row));
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
 
-  const isAgent = form.role === "agent";
+  const isAgent = agentRoles.includes(form.role);
   const editing = row !== null;
   const noun = kind === "agents" ? "agent" : "staff member";
-  const roleChoices = roles.filter((r) => (kind === "agents" ? r === "agent" : r !== "agent"));
+  const roleChoices = roles.filter((r) => agentRoles.includes(r) === (kind === "agents"));
   const canChooseRole = kind === "staff" && (!editing || row.rights.changeRole) && roleChoices.length > 0;
 
   async function submit(e: React.FormEvent) {

@@ -7,6 +7,7 @@ import { keysetCursor, keysetPage, pageFields, seekOrder, seekSql, type TablePag
 import type { StaffCtx } from "../ctx";
 import { agentConnectedSql, agentOnlineSql } from "../routing/eligibility";
 import { DbIdValue } from "../validation";
+import { rolesWith } from "../auth/permissions";
 import { assignableRoles, mayManageRole } from "./policy";
 
 /** "agents": the people routing hands chats to (the Agents page); "staff": everyone else (admins, managers, QA). */
@@ -51,6 +52,8 @@ export type StaffRowDTO = {
 export type StaffListPage = TablePage<StaffRowDTO> & {
   /** Roles the viewer may give (the create dialog's and the role select's options). */
   assignableRoles: StaffRole[];
+  /** The roles routing hands chats to (the policy's `chat.receive_routed`): theirs are the Agents table and the chat limits and toggles. */
+  agentRoles: StaffRole[];
 };
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -96,7 +99,7 @@ export async function listStaff({ ctx, input }: { ctx: StaffCtx; input: unknown 
           limit ${take}`),
       ),
   });
-  return { ...page, items: page.items.map((r) => toDTO(ctx, r)), assignableRoles: assignableRoles(ctx.actor) };
+  return { ...page, items: page.items.map((r) => toDTO(ctx, r)), assignableRoles: assignableRoles(ctx.actor), agentRoles: rolesWith("chat.receive_routed") };
 }
 
 const iso = (v: unknown) => (v == null ? null : new Date(v as string | Date).toISOString());
