@@ -15,12 +15,8 @@
  * pages of 100. The client then holds exactly what scrolling back would have
  * given it; every *measured* older page is a real, unintercepted request.
  *
- * Each size's first older page is a warm-up and not counted: the 30-message
- * size is measured first, and its first page also paid for a cold page (JIT,
- * the server's first history queries), which flattered every ratio against it.
- *
  * Knobs: BENCH_THREAD_SIZES=30,5000,50000, BENCH_THREAD_KEYS=40 keystrokes per
- * size, BENCH_THREAD_PAGES=11 measured older pages per size, BENCH_THREAD_JUMPS=3,
+ * size, BENCH_THREAD_PAGES=5 older pages per size, BENCH_THREAD_JUMPS=3,
  * BENCH_THREAD_JUMP_BACK=40000, CHROMIUM_PATH=/usr/bin/chromium.
  */
 import fs from "node:fs";
@@ -43,7 +39,7 @@ export async function runThread(log: (s: string) => void): Promise<ThreadResult>
   if (!fs.existsSync(executablePath)) return { skipped: `no Chromium at ${executablePath}` };
   const sizes = (process.env.BENCH_THREAD_SIZES ?? "30,5000,50000").split(",").map(Number).filter((n) => n > 0);
   const keys = num("BENCH_THREAD_KEYS", 40);
-  const pages = num("BENCH_THREAD_PAGES", 11);
+  const pages = num("BENCH_THREAD_PAGES", 5);
   const jumps = num("BENCH_THREAD_JUMPS", 3);
   const jumpBack = num("BENCH_THREAD_JUMP_BACK", 40_000);
   const agent = SEEDED.agent;
@@ -54,8 +50,8 @@ export async function runThread(log: (s: string) => void): Promise<ThreadResult>
   try {
     const stopped = await server.stop();
     if (stopped !== 0) throw new Error(`the server did not stop cleanly (${stopped})\n${tail(server.logFile)}`);
-    // Each chat holds more than it will load (the warm-up page too), so an older page always exists to be measured.
-    const chatSizes = sizes.map((n) => n + (pages + 3) * 30);
+    // Each chat holds more than it will load, so an older page always exists to be measured.
+    const chatSizes = sizes.map((n) => n + (pages + 2) * 30);
     const jumpSize = Math.max(jumpBack + 200, 1000);
     const t0 = performance.now();
     const seeded = await seedChats(server.database, [
@@ -219,8 +215,7 @@ async function typeAndTime(page: Page, count: number): Promise<Summary> {
 /** Click "Load older messages" (scrolled a little away from the top, as a reader would be) until the page's newest message is painted. */
 async function olderPages(page: Page, chat: SeededChat, n: number, count: number): Promise<Summary> {
   const times: number[] = [];
-  const warmup = 1;
-  for (let k = 0; k < warmup + count; k++) {
+  for (let k = 0; k < count; k++) {
     const loaded = n + k * 30;
     // The newest message of the page about to come: the one just before the oldest loaded.
     const expected = chat.bodies[chat.bodies.length - loaded - 1];
@@ -248,7 +243,7 @@ async function olderPages(page: Page, chat: SeededChat, n: number, count: number
       await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
       return performance.now() - t0;
     }, expected);
-    if (k >= warmup) times.push(ms);
+    times.push(ms);
     await page.waitForTimeout(300);
   }
   return summarize(times);
