@@ -80,7 +80,7 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
   if (err instanceof SyntaxError) {
     return { status: 400, body: { error: { code: "bad_request", message: "Malformed JSON body." } } };
   }
-  logger.error({ err }, "unhandled error");
+  logger.error({ err: loggable(err) }, "unhandled error");
   return { status: 500, body: { error: { code: "internal", message: "Something went wrong." } } };
 }
 
@@ -89,6 +89,20 @@ function driverError(err: unknown) {
   let e = err as { message?: unknown; code?: unknown; cause?: unknown };
   for (let depth = 0; e.cause && typeof e.cause === "object" && depth < 6; depth++) e = e.cause as typeof e;
   return { message: e.message, code: e.code };
+}
+
+/**
+ * What the log may keep of an unexpected error. A failed query keeps its SQL
+ * text and the driver's error, never drizzle's message or `params` (a
+ * visitor's message, an email, a password hash).
+ */
+export function loggable(err: unknown): unknown {
+  if (err && typeof err === "object" && "params" in err && "query" in err) {
+    const e = err as { query: unknown; cause?: unknown };
+    const driver = e.cause instanceof Error ? e.cause : undefined;
+    return { type: "DrizzleQueryError", query: e.query, ...driverError(err), stack: driver?.stack };
+  }
+  return err;
 }
 
 /** One mapping from errors to HTTP responses. A blocked IP gets a bare 403. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError, toHttpResponse, toWsError } from "../errors";
+import { AppError, loggable, toHttpResponse, toWsError } from "../errors";
 
 /** A database failure as drizzle hands it on: its own wrapper around the driver's error. */
 function wrapped(driver: Error & { code?: string }) {
@@ -33,5 +33,20 @@ describe("one mapping from errors to responses", () => {
     expect(toHttpResponse(new AppError("conflict", "Taken.")).status).toBe(409);
     const limited = toHttpResponse(new AppError("rate_limited", "Slow down.", { details: { retryAfterSeconds: 7 } }));
     expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "7"]);
+  });
+});
+
+describe("what an unexpected database error leaves in the log", () => {
+  it("keeps the SQL and the driver's error, never drizzle's message or the parameters", async () => {
+    const { DrizzleQueryError } = await import("drizzle-orm/errors");
+    const driver = Object.assign(new Error("column \"bodyy\" does not exist"), { code: "42703" });
+    const err = new DrizzleQueryError('insert into "messages" ("bodyy") values ($1)', ["my secret phone 555-0100"], driver);
+    const logged = JSON.stringify(loggable(err));
+    expect(logged).toContain('insert into \\"messages\\"');
+    expect(logged).toContain("42703");
+    expect(logged).not.toContain("555-0100");
+    // Any other error is logged as it is (its stack is what finds the bug).
+    const bug = new TypeError("x is undefined");
+    expect(loggable(bug)).toBe(bug);
   });
 });
