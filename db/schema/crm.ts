@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, date, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, ts, updatedAt } from "./_common";
 import { conversations, leadStage } from "./conversations";
@@ -55,6 +56,12 @@ export const leads = pgTable(
     index("leads_follow_up_idx").on(t.followUpOn),
     uniqueIndex("leads_conversation_uq").on(t.conversationId),
     uniqueIndex("leads_source_ref_uq").on(t.source, t.sheetSourceId, t.externalRef),
+    // A web form's retried submission (Idempotency-Key or its submission id) is one lead per project.
+    // (leads_source_ref_uq can't say it: its sheet_source_id is null for web leads, and nulls are distinct.)
+    uniqueIndex("leads_web_ref_uq")
+      .on(t.projectId, t.externalRef)
+      .where(sql`${t.source} = 'web' and ${t.externalRef} is not null`),
+    index("leads_project_created_idx").on(t.projectId, t.createdAt, t.id),
   ],
 );
 

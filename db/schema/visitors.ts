@@ -27,9 +27,8 @@ export const visitorAttributions = pgTable(
   "visitor_attributions",
   {
     id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
-    visitorId: integer("visitor_id")
-      .notNull()
-      .references(() => visitors.id, { onDelete: "cascade" }),
+    /** Null for a lead that came without a chat (a web form): the attribution is the lead's. */
+    visitorId: integer("visitor_id").references(() => visitors.id, { onDelete: "cascade" }),
     utmSource: text("utm_source"),
     utmMedium: text("utm_medium"),
     utmCampaign: text("utm_campaign"),
