@@ -53,7 +53,7 @@ export function assertVisitorOrigin(project: { allowedOrigins: readonly string[]
   origin.verified = true;
 }
 
-const ALLOW_HEADERS = "content-type, x-visitor-token";
+const ALLOW_HEADERS = "content-type, x-visitor-token, idempotency-key";
 const ALLOW_METHODS = "GET, POST, OPTIONS";
 
 function withCorsHeaders(res: Response, origin: string | null, allow: boolean): Response {

@@ -5,7 +5,7 @@ import { canonicalOrigin, type VisitorPageSources } from "../projects/origins";
 
 const STAFF_PREFIXES = ["/login", "/admin", "/manager", "/agent", "/qa", "/account"];
 /** API routes that serve visitors and embeds; every other /api route is staff API. */
-const PUBLIC_API_PREFIXES = ["/api/visitor", "/api/public", "/api/widget", "/api/leads/web"];
+const PUBLIC_API_PREFIXES = ["/api/visitor", "/api/public", "/api/widget", "/api/web-leads"];
 
 export type PathClass = "staff" | "visitor" | "other";
 

@@ -19,6 +19,8 @@ export const RATE_LIMITS = {
   /** Other visitor HTTP calls: session resume, history pages, attachments. */
   visitorApi: { points: 120, seconds: 60 },
   upload: { points: 10, seconds: 60 },
+  /** Web-form leads (POST /api/web-leads): a person submits a form a few times at most; a script, many. */
+  webLead: { points: 20, seconds: 60 },
   signIn: { points: 20, seconds: 60 },
   /** Chat messages over the socket: a fast typist sends a few a second, never 30 in 10 s. */
   wsSend: { points: 30, seconds: 10 },

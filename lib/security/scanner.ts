@@ -21,7 +21,7 @@ export const STAFF_SESSION_COOKIE = "occ_session";
 const SEAL_PREFIX = "Fe26.2*";
 
 /** Paths that legitimately get requests from non-browser clients: the health check, the web-lead API, webhooks. */
-const EXEMPT: RegExp[] = [/^\/healthz\/?$/, /^\/api\/leads\/web\/?$/, /^\/api\/webhooks\//];
+const EXEMPT: RegExp[] = [/^\/healthz\/?$/, /^\/api\/web-leads\/?$/, /^\/api\/webhooks\//];
 
 /**
  * Paths this app doesn't have and vulnerability scanners always try:
@@ -77,7 +77,7 @@ function staffCookieOf(h: Headers): string | null {
  * Why a request looks like a scanner's, or null when it doesn't. Pure and
  * cheap (it runs on every request). Never for a signed-in staff member's
  * request or for the paths non-browser clients legitimately use (/healthz,
- * /api/leads/web, /api/webhooks/*). Otherwise suspicious: a request target
+ * /api/web-leads, /api/webhooks/*). Otherwise suspicious: a request target
  * that isn't a path, odd methods (TRACE, PROPFIND…), probes of paths this
  * app doesn't have (/wp-admin, /.env, /phpmyadmin, *.php…), and a missing
  * or tool User-Agent (curl, python-requests, Go-http-client, zgrab, sqlmap…).

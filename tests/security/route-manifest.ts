@@ -317,6 +317,14 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
       request: (w) => ({ url: "/api/visitor/conversations", body: { json: { slug: w.projectA.slug, ...CONTACT } } }),
     },
   },
+  "app/api/web-leads/route.ts": {
+    OPTIONS: { access: { kind: "visitor-api" }, mutates: false, request: () => ({ url: "/api/web-leads", headers: preflightHeaders }) },
+    POST: {
+      access: { kind: "visitor-api" },
+      mutates: true,
+      request: (w) => ({ url: "/api/web-leads", body: { json: { project: w.projectA.slug, ...CONTACT } } }),
+    },
+  },
   "app/api/visitor/session/route.ts": {
     OPTIONS: { access: { kind: "visitor-api" }, mutates: false, request: () => ({ url: "/api/visitor/session", headers: preflightHeaders }) },
     POST: {

@@ -138,13 +138,13 @@ describe("suspiciousReason", () => {
   it("the health check, the web-lead API and webhooks are exempt for any client", () => {
     expect(suspiciousReason(req("/healthz", "curl/8.5.0"))).toBeNull();
     expect(suspiciousReason(req("/healthz", undefined))).toBeNull();
-    expect(suspiciousReason(req("/api/leads/web", "python-requests/2.32.3", {}, "POST"))).toBeNull();
+    expect(suspiciousReason(req("/api/web-leads", "python-requests/2.32.3", {}, "POST"))).toBeNull();
     expect(suspiciousReason(req("/api/webhooks/meta", "Go-http-client/2.0", {}, "POST"))).toBeNull();
     expect(suspiciousReason(req("/api/webhooks/sheets/123", undefined, {}, "POST"))).toBeNull();
     // …but not a path that merely starts like one.
     expect(suspiciousReason(req("/healthz/../../.env", "curl/8.5.0"))).toMatch(/^probe:/);
     expect(suspiciousReason(req("/api/webhooks/../../.git/config", "curl/8.5.0"))).toMatch(/^probe:/);
-    expect(suspiciousReason(req("/api/leads/webx", "curl/8.5.0"))).toBe("tool-user-agent");
+    expect(suspiciousReason(req("/api/web-leadsx", "curl/8.5.0"))).toBe("tool-user-agent");
   });
 });
 
