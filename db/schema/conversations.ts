@@ -60,7 +60,15 @@ export const conversations = pgTable(
     index("conversations_status_last_idx").on(t.status, t.lastMessageAt, t.id),
     index("conversations_visitor_idx").on(t.visitorId, t.createdAt),
     index("conversations_queue_idx").on(t.queuedAt, t.id).where(sql`${t.status} = 'queued'`),
+    // The Overview's range totals and chats per day (created in the range).
+    index("conversations_created_idx").on(t.createdAt),
     index("conversations_phone_open_idx").on(t.visitorPhone, t.assigneeId).where(sql`${t.status} <> 'closed'`),
+    // The back office's Chats table: newest message first, alone or under one filter, at any depth (keyset on last_message_at, id).
+    index("conversations_last_idx").on(t.lastMessageAt, t.id),
+    index("conversations_stage_last_idx").on(t.leadStage, t.lastMessageAt, t.id),
+    index("conversations_assignee_last_idx").on(t.assigneeId, t.lastMessageAt, t.id),
+    index("conversations_project_last_idx").on(t.projectId, t.lastMessageAt, t.id),
+    index("conversations_ai_last_idx").on(t.lastMessageAt, t.id).where(sql`${t.assignedToAi}`),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, date, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, ts, updatedAt } from "./_common";
 import { conversations, leadStage } from "./conversations";
 import { projects } from "./projects";
@@ -62,6 +62,12 @@ export const leads = pgTable(
       .on(t.projectId, t.externalRef)
       .where(sql`${t.source} = 'web' and ${t.externalRef} is not null`),
     index("leads_project_created_idx").on(t.projectId, t.createdAt, t.id),
+    // The CRM's All tab reads newest first over every lead; an agent's view and the assignee filter start from the assignee.
+    index("leads_created_idx").on(t.createdAt, t.id),
+    index("leads_assignee_created_idx").on(t.assigneeId, t.createdAt, t.id),
+    // An import's duplicate check: same phone or email (any case) within the project.
+    index("leads_project_phone_idx").on(t.projectId, t.phone),
+    index("leads_project_email_idx").on(t.projectId, sql`lower(${t.email})`),
   ],
 );
 
@@ -78,4 +84,82 @@ export const leadNotes = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("lead_notes_lead_idx").on(t.leadId, t.createdAt)],
+);
+
+export const leadImportStatus = pgEnum("lead_import_status", ["uploaded", "queued", "running", "done", "failed"]);
+export type LeadImportStatus = (typeof leadImportStatus.enumValues)[number];
+export const leadImportDuplicates = pgEnum("lead_import_duplicates", ["skip", "merge"]);
+
+/** What each column of an uploaded CSV becomes. */
+export type ImportColumnField = "name" | "phone" | "email" | "extra" | "ignore";
+
+/**
+ * A CSV upload of leads (lib/crm/csv-import*.ts): the stored file, the
+ * uploader's choices, and the job's progress and truthful counts.
+ */
+export const leadImports = pgTable(
+  "lead_imports",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    uploaderId: integer("uploader_id").references(() => users.id, { onDelete: "set null" }),
+    projectId: integer("project_id").references(() => projects.id, { onDelete: "set null" }),
+    /** The name the uploader's file had (shown only); the stored file's name is ours. */
+    fileName: text("file_name").notNull(),
+    storedName: text("stored_name").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    delimiter: text("delimiter").notNull(),
+    /** The header row and the first data rows, as shown in the preview. */
+    headers: jsonb("headers").$type<string[]>().notNull(),
+    preview: jsonb("preview").$type<string[][]>().notNull(),
+    /** One field per header column. */
+    mapping: jsonb("mapping").$type<ImportColumnField[]>(),
+    defaultCountry: text("default_country"),
+    duplicates: leadImportDuplicates("duplicates").notNull().default("skip"),
+    status: leadImportStatus("status").notNull().default("uploaded"),
+    bytesRead: bigint("bytes_read", { mode: "number" }).notNull().default(0),
+    totalRows: integer("total_rows").notNull().default(0),
+    imported: integer("imported").notNull().default(0),
+    merged: integer("merged").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    error: text("error"),
+    errorLine: integer("error_line"),
+    /** The rejected rows and their reasons, as CSV (null until the job wrote one). */
+    rejectedName: text("rejected_name"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [index("lead_imports_status_idx").on(t.status, t.id), index("lead_imports_uploader_idx").on(t.uploaderId, t.id)],
+);
+
+/**
+ * A running import's accepted rows, before they become leads: the job stages
+ * them in small transactions (the app stays responsive), then one transaction
+ * turns them into leads, so a failed import leaves no lead behind.
+ * `targetLeadId` set: the row merges into that existing lead.
+ */
+export const leadImportRows = pgTable(
+  "lead_import_rows",
+  {
+    importId: integer("import_id")
+      .notNull()
+      .references(() => leadImports.id, { onDelete: "cascade" }),
+    /** The file line the row starts on (its first, when rows merged). */
+    line: integer("line").notNull(),
+    targetLeadId: integer("target_lead_id"),
+    name: text("name").notNull().default(""),
+    phone: text("phone").notNull().default(""),
+    email: text("email").notNull().default(""),
+    /** lower(email): the duplicate check's key. */
+    emailKey: text("email_key").notNull().default(""),
+    extra: jsonb("extra").$type<Record<string, string>>().notNull().default({}),
+  },
+  (t) => [
+    primaryKey({ columns: [t.importId, t.line] }),
+    index("lead_import_rows_phone_idx").on(t.importId, t.phone),
+    index("lead_import_rows_email_idx").on(t.importId, t.emailKey),
+    uniqueIndex("lead_import_rows_target_uq").on(t.importId, t.targetLeadId),
+  ],
 );

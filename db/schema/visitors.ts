@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, ts } from "./_common";
 import { projects } from "./projects";
@@ -19,7 +20,14 @@ export const visitors = pgTable(
     createdAt: createdAt(),
     lastSeenAt: ts("last_seen_at"),
   },
-  (t) => [uniqueIndex("visitors_token_uq").on(t.token), index("visitors_project_idx").on(t.projectId, t.createdAt)],
+  (t) => [
+    uniqueIndex("visitors_token_uq").on(t.token),
+    index("visitors_project_idx").on(t.projectId, t.createdAt),
+    // The Chats table's search: case-insensitive prefixes of name and email, and of the E.164 phone (LIKE 'x%' in any collation).
+    index("visitors_name_prefix_idx").using("btree", sql`lower(${t.name}) text_pattern_ops`),
+    index("visitors_email_prefix_idx").using("btree", sql`lower(${t.email}) text_pattern_ops`),
+    index("visitors_phone_prefix_idx").using("btree", t.phone.op("text_pattern_ops")),
+  ],
 );
 
 /** Marketing and device signals captured when a chat starts. */
