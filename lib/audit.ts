@@ -21,9 +21,19 @@ export type AuditAction =
   | "staff.password_change"
   | "ip.block"
   | "ip.unblock"
-  | "security.settings_updated";
+  | "security.settings_updated"
+  | "visitor.block"
+  | "project.create"
+  | "project.update"
+  | "project.clone"
+  | "project.default"
+  | "lead.update"
+  | "lead.stage"
+  | "lead.note"
+  | "lead_import.start"
+  | "lead_import.finish";
 
-export type AuditTarget = { type: "conversation" | "user" | "ip"; id: string | number };
+export type AuditTarget = { type: "conversation" | "user" | "ip" | "project" | "lead" | "lead_import"; id: string | number };
 
 /**
  * Write one audit row inside the transaction of the change it records, so the

@@ -22,13 +22,19 @@ export type Effects = {
   endSessions: { userId: number; sessionId: string }[];
   /** Rights changed: re-authorise these users' open sockets on every instance. */
   reauthorize: number[];
+  /**
+   * Agents whose presence, break or limits changed: supervisors hear their new status.
+   * Load changes need no entry: the assignees of `conversations` (and the users of
+   * `signOut` and `reauthorize`) are announced with them.
+   */
+  agentsChanged: number[];
 };
 
 /** A verb's answer: what it did, and what must follow once it has committed. */
 export type VerbResult<T> = { result: T; effects: Effects };
 
 export function noEffects(): Effects {
-  return { messages: [], conversations: [], chatFrames: [], drain: false, queueChanged: false, signOut: [], endSessions: [], reauthorize: [] };
+  return { messages: [], conversations: [], chatFrames: [], drain: false, queueChanged: false, signOut: [], endSessions: [], reauthorize: [], agentsChanged: [] };
 }
 
 /** Build effects from a partial description. */
@@ -48,6 +54,7 @@ export function mergeEffects(...all: Effects[]): Effects {
     out.signOut.push(...e.signOut);
     out.endSessions.push(...e.endSessions);
     out.reauthorize.push(...e.reauthorize);
+    out.agentsChanged.push(...e.agentsChanged);
   }
   return out;
 }
@@ -61,6 +68,7 @@ export function isEmpty(e: Effects): boolean {
     !e.queueChanged &&
     e.signOut.length === 0 &&
     e.endSessions.length === 0 &&
-    e.reauthorize.length === 0
+    e.reauthorize.length === 0 &&
+    e.agentsChanged.length === 0
   );
 }

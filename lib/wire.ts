@@ -115,3 +115,22 @@ export type RoutingNote = {
   position?: number;
   skipped?: { id: number; name: string; reason: SkipReason }[];
 };
+
+/** online: a live console; grace: gone less than 30 s (a refresh); break: online but taking no chats; offline. */
+export type AgentPresence = "online" | "grace" | "break" | "offline";
+
+/** One agent's presence and load, as supervisors see it (the `agent` frame, the Overview grid). */
+export type AgentStatusDTO = {
+  id: number;
+  displayName: string;
+  presence: AgentPresence;
+  /** While in grace: when it ends (then offline; the chats' release follows the routing rules). */
+  graceEndsAt: string | null;
+  liveChatEnabled: boolean;
+  disabled: boolean;
+  activeCount: number;
+  activeLimit: number;
+  /** Parked chats (visitor gone, kept by the agent) against the offline limit. */
+  offlineCount: number;
+  offlineLimit: number;
+};

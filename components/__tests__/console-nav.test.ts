@@ -11,7 +11,9 @@ describe("currentHref", () => {
     expect(currentHref(admin, "/admin/chats")).toBe("/admin/chats");
     expect(currentHref(admin, "/admin/chats/42")).toBe("/admin/chats");
     expect(currentHref(agent, "/agent")).toBe("/agent");
-    expect(currentHref(agent, "/agent/crm")).toBe("/agent");
+    // The CRM section is built for agents: its own link is the current one.
+    expect(currentHref(agent, "/agent/crm")).toBe("/agent/crm");
+    expect(currentHref(agent, "/agent/crm/import")).toBe("/agent/crm");
   });
 
   it("doesn't mistake a section for one whose name merely starts the same", () => {

@@ -39,16 +39,24 @@ export const PERMISSIONS = {
   "crm.view": { roles: ["admin", "manager", "qa", "agent"], agentToggle: "crm" },
   "crm.edit": { roles: ["admin", "manager", "agent"], agentToggle: "crm" },
   "crm.import": { roles: ["admin", "manager"] },
+  /** Every lead, not only one's own (an agent sees the leads of chats assigned to them and the leads assigned to them). */
+  "crm.view_all": { roles: ["admin", "manager", "qa"] },
   // People
   "agents.manage": { roles: ["admin", "manager"] },
   "staff.manage": { roles: ["admin", "manager"] },
   "staff.grant_admin": { roles: ["admin"] },
+  /** The back-office Overview: totals, queue, chats per day, the lead funnel. */
+  "overview.view": { roles: ["admin", "manager"] },
+  /** Every agent's presence and load, live over the hub (the Overview grid, the Agents table, QA). */
+  "agents.presence": { roles: ["admin", "manager", "qa"] },
   // Infrastructure
   "projects.edit": { roles: ["admin"] },
   "ai.edit": { roles: ["admin"] },
   "config.edit": { roles: ["admin"] },
   /** Strike thresholds, the allow-list, manual IP blocks, the per-role two-factor requirement. */
   "security.manage": { roles: ["admin"] },
+  /** The Security page: blocked IPs, recent strikes, the audit log, the thresholds read-only (changing them is security.manage). */
+  "security.view": { roles: ["admin", "manager"] },
 } as const satisfies Record<string, { roles: readonly StaffRole[]; agentToggle?: "liveChat" | "crm" }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -25,27 +25,28 @@ export type Section = {
 };
 
 const BACK_OFFICE = [
-  { id: "overview", label: "Overview", segment: "", permission: ["console.admin", "console.manager"], builtIn: ["admin", "manager"] },
-  { id: "chats", label: "Chats", segment: "chats", permission: ["chat.view_all"], builtIn: ["admin"] },
+  { id: "overview", label: "Overview", segment: "", permission: ["overview.view"], builtIn: ["admin", "manager"] },
+  { id: "chats", label: "Chats", segment: "chats", permission: ["chat.view_all"], builtIn: ["admin", "manager"] },
   { id: "agents", label: "Agents", segment: "agents", permission: ["agents.manage"], builtIn: ["admin", "manager"] },
   { id: "staff", label: "Staff", segment: "staff", permission: ["staff.manage"], builtIn: ["admin", "manager"] },
   { id: "chat-data", label: "Chat data", segment: "chat-data", permission: ["reports.view"], builtIn: [] },
   { id: "reports", label: "Reports", segment: "reports", permission: ["reports.view"], builtIn: [] },
-  { id: "crm", label: "CRM", segment: "crm", permission: ["crm.view"], builtIn: [] },
+  { id: "crm", label: "CRM", segment: "crm", permission: ["crm.view"], builtIn: ["admin", "manager"] },
   { id: "marketing", label: "Marketing", segment: "marketing", permission: ["reports.view"], builtIn: [] },
-  { id: "projects", label: "Projects", segment: "projects", permission: ["projects.edit"], builtIn: [] },
+  { id: "projects", label: "Projects", segment: "projects", permission: ["projects.edit"], builtIn: ["admin"] },
   { id: "ai", label: "AI Integration", segment: "ai", permission: ["ai.edit"], builtIn: [] },
-  { id: "security", label: "Security", segment: "security", permission: ["security.manage"], builtIn: [] },
+  { id: "security", label: "Security", segment: "security", permission: ["security.view"], builtIn: ["admin", "manager"] },
 ] as const satisfies readonly Section[];
 
 const AGENT = [
   { id: "inbox", label: "Inbox", segment: "", permission: ["chat.view_own"], builtIn: ["agent"] },
-  { id: "crm", label: "CRM", segment: "crm", permission: ["crm.view"], builtIn: [] },
+  { id: "crm", label: "CRM", segment: "crm", permission: ["crm.view"], builtIn: ["agent"] },
 ] as const satisfies readonly Section[];
 
 const QA = [
   { id: "live", label: "Live chats", segment: "", permission: ["chat.view_all"], builtIn: ["qa"] },
   { id: "reports", label: "Reports", segment: "reports", permission: ["reports.view"], builtIn: [] },
+  { id: "crm", label: "CRM", segment: "crm", permission: ["crm.view"], builtIn: ["qa"] },
 ] as const satisfies readonly Section[];
 
 export const CONSOLE_SECTIONS: Record<StaffRole, readonly Section[]> = {
@@ -56,6 +57,7 @@ export const CONSOLE_SECTIONS: Record<StaffRole, readonly Section[]> = {
 };
 
 export type BackOfficeSectionId = (typeof BACK_OFFICE)[number]["id"];
+export type QaSectionId = (typeof QA)[number]["id"];
 
 export type NavLink = { href: string; label: string };
 

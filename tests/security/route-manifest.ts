@@ -6,9 +6,10 @@ import { createStaffSession, publicSessionId } from "../../lib/auth/staff-sessio
 import { newTotpSecret, totpCodeAt, totpStep } from "../../lib/auth/totp";
 import { enableTwoFactor, enrolmentFor, sealPending } from "../../lib/auth/two-factor";
 import { landingBundle } from "../../components/visitor/landing/bundle.server";
-import { createStaff, staffCtxFor } from "../factories";
+import { createProject, createStaff, staffCtxFor } from "../factories";
+import { uploadProjectIcon } from "../../lib/project-admin/icon";
 import { appModule } from "./app-tree";
-import { CONTACT, credentials, imageForm, request, routeContext, STAFF_SPECS, type ActorName, type Body, type Handler, type Suite, type World } from "./helpers";
+import { CONTACT, credentials, imageForm, PNG_1X1, request, routeContext, STAFF_SPECS, type ActorName, type Body, type Handler, type Suite, type World } from "./helpers";
 
 /**
  * Every route handler (app/**\/route.ts) and every page/layout, with who may
@@ -275,6 +276,23 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
       },
     },
   },
+  "app/api/chat/conversations/[id]/agents/route.ts": {
+    GET: {
+      access: { kind: "staff", anyOf: ["chat.assign_any", "chat.reassign_own"] },
+      mutates: false,
+      request: (w) => ({ url: `/api/chat/conversations/${w.conversation.id}/agents`, params: { id: String(w.conversation.id) } }),
+    },
+  },
+  "app/api/chat/conversations/[id]/block/route.ts": {
+    POST: {
+      access: { kind: "staff", anyOf: ["visitor.block"] },
+      mutates: true,
+      request: async (w) => {
+        const { conversation } = await w.fresh({ status: "active", assigneeId: w.staff.agentLive.id });
+        return { url: `/api/chat/conversations/${conversation.id}/block`, params: { id: String(conversation.id) }, body: { json: { reason: "security suite" } } };
+      },
+    },
+  },
   "app/api/chat/conversations/[id]/close/route.ts": {
     POST: {
       access: { kind: "staff", anyOf: ["chat.close"] },
@@ -284,6 +302,9 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
         return { url: `/api/chat/conversations/${conversation.id}/close`, params: { id: String(conversation.id) } };
       },
     },
+  },
+  "app/api/chat/conversations/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["chat.view_all"] }, mutates: false, request: () => ({ url: "/api/chat/conversations?pill=all" }) },
   },
   "app/api/chat/conversations/[id]/details/route.ts": {
     GET: {
@@ -332,6 +353,9 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
       mutates: true,
       request: (w) => ({ url: "/api/visitor/session", body: { json: { slug: w.projectA.slug, token: w.visitor.token } } }),
     },
+  },
+  "app/api/overview/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["overview.view"] }, mutates: false, request: () => ({ url: "/api/overview?range=7d&tz=Europe%2FBerlin" }) },
   },
   "app/api/staff/route.ts": {
     GET: { access: { kind: "staff", anyOf: MANAGE_STAFF }, mutates: false, request: () => ({ url: "/api/staff?kind=agents" }) },
@@ -387,6 +411,55 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
       },
     },
   },
+  "app/api/security/settings/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["security.view"] }, mutates: false, request: () => ({ url: "/api/security/settings" }) },
+    // The brief's login numbers again: the thresholds stay as the rest of the suite expects them.
+    PATCH: {
+      access: { kind: "staff", anyOf: ["security.manage"] },
+      mutates: true,
+      request: () => ({ url: "/api/security/settings", body: { json: { login: { limit: 5, windowMinutes: 10, blockMinutes: 30 } } } }),
+    },
+  },
+  "app/api/security/allow-list/route.ts": {
+    PUT: { access: { kind: "staff", anyOf: ["security.manage"] }, mutates: true, request: () => ({ url: "/api/security/allow-list", body: { json: { entries: [] } } }) },
+  },
+  "app/api/security/rate-limits/route.ts": {
+    // The default again: the suite's other requests keep their limits.
+    PATCH: { access: { kind: "staff", anyOf: ["security.manage"] }, mutates: true, request: () => ({ url: "/api/security/rate-limits", body: { json: { upload: { points: 10, seconds: 60 } } } }) },
+  },
+  "app/api/security/blocks/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["security.view"] }, mutates: false, request: () => ({ url: "/api/security/blocks?status=all" }) },
+    POST: {
+      access: { kind: "staff", anyOf: ["visitor.block", "security.manage"] },
+      mutates: true,
+      // One documentation address (never the suite's own client address).
+      request: () => ({ url: "/api/security/blocks", body: { json: { address: `203.0.113.${1 + (randomBytes(1)[0] % 250)}`, reason: "Security suite" } } }),
+    },
+  },
+  "app/api/security/blocks/[id]/route.ts": {
+    DELETE: {
+      access: { kind: "staff", anyOf: ["visitor.block", "security.manage"] },
+      mutates: true,
+      request: async (w) => {
+        const { blockedIps } = await import("../../db/schema");
+        const [row] = await w.db
+          .insert(blockedIps)
+          .values({ address: `192.0.2.${1 + (randomBytes(1)[0] % 250)}`, reason: "Security suite", source: "manual" })
+          .returning({ id: blockedIps.id });
+        const id = String(row.id);
+        return { url: `/api/security/blocks/${id}`, params: { id } };
+      },
+    },
+  },
+  "app/api/security/strikes/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["security.view"] }, mutates: false, request: () => ({ url: "/api/security/strikes" }) },
+  },
+  "app/api/security/audit-log/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["security.view"] }, mutates: false, request: () => ({ url: "/api/security/audit-log?category=blocks" }) },
+  },
+  "app/api/qa/conversations/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["chat.view_all"] }, mutates: false, request: (w) => ({ url: `/api/qa/conversations?agent=${w.staff.agentLive.id}&status=active` }) },
+  },
   "app/healthz/route.ts": {
     GET: { access: { kind: "public" }, mutates: false, request: () => ({ url: "/healthz" }) },
   },
@@ -404,7 +477,187 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
       },
     },
   },
+  "app/api/projects/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["projects.edit"] }, mutates: false, request: () => ({ url: "/api/projects" }) },
+    POST: {
+      access: { kind: "staff", anyOf: ["projects.edit"] },
+      mutates: true,
+      request: () => ({ url: "/api/projects", body: { json: { slug: `suite-${randomBytes(4).toString("hex")}`, title: "Suite project" } } }),
+    },
+  },
+  "app/api/projects/[id]/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["projects.edit"] }, mutates: false, request: (w) => ({ url: `/api/projects/${w.projectB.id}`, params: { id: String(w.projectB.id) } }) },
+    PATCH: {
+      access: { kind: "staff", anyOf: ["projects.edit"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String((await createProject(w.db)).id);
+        return { url: `/api/projects/${id}`, params: { id }, body: { json: { title: "Renamed project" } } };
+      },
+    },
+  },
+  "app/api/projects/[id]/clone/route.ts": {
+    POST: {
+      access: { kind: "staff", anyOf: ["projects.edit"] },
+      mutates: true,
+      request: (w) => ({
+        url: `/api/projects/${w.projectB.id}/clone`,
+        params: { id: String(w.projectB.id) },
+        body: { json: { slug: `suite-clone-${randomBytes(4).toString("hex")}` } },
+      }),
+    },
+  },
+  "app/api/projects/[id]/default/route.ts": {
+    POST: {
+      access: { kind: "staff", anyOf: ["projects.edit"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String((await createProject(w.db)).id);
+        return { url: `/api/projects/${id}/default`, params: { id } };
+      },
+    },
+  },
+  "app/api/projects/[id]/icon/route.ts": {
+    GET: {
+      access: { kind: "public" },
+      mutates: false,
+      request: async (w) => {
+        const project = await createProject(w.db);
+        const file = new File([PNG_1X1], "icon.png", { type: "image/png" });
+        await uploadProjectIcon({ ctx: staffCtxFor(w.db, w.staff.admin), input: { projectId: project.id }, file });
+        return { url: `/api/projects/${project.id}/icon`, params: { id: String(project.id) } };
+      },
+    },
+    POST: {
+      access: { kind: "staff", anyOf: ["projects.edit"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String((await createProject(w.db)).id);
+        const form = new FormData();
+        form.set("file", new File([PNG_1X1], "icon.png", { type: "image/png" }));
+        return { url: `/api/projects/${id}/icon`, params: { id }, body: { form } };
+      },
+    },
+    DELETE: {
+      access: { kind: "staff", anyOf: ["projects.edit"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String((await createProject(w.db)).id);
+        return { url: `/api/projects/${id}/icon`, params: { id } };
+      },
+    },
+  },
+  "app/api/crm/imports/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["crm.import"] }, mutates: false, request: () => ({ url: "/api/crm/imports" }) },
+    POST: {
+      access: { kind: "staff", anyOf: ["crm.import"] },
+      mutates: true,
+      request: () => ({ url: "/api/crm/imports?fileName=suite.csv", body: { raw: "name,email\nSuite,suite-import@example.test\n", type: "text/csv" } }),
+    },
+  },
+  "app/api/crm/imports/[id]/route.ts": {
+    GET: {
+      access: { kind: "staff", anyOf: ["crm.import"] },
+      mutates: false,
+      request: async (w) => {
+        const id = String((await leadImport(w)).id);
+        return { url: `/api/crm/imports/${id}`, params: { id } };
+      },
+    },
+  },
+  "app/api/crm/imports/[id]/start/route.ts": {
+    POST: {
+      access: { kind: "staff", anyOf: ["crm.import"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String((await leadImport(w)).id);
+        return { url: `/api/crm/imports/${id}/start`, params: { id }, body: { json: { projectId: w.projectA.id, mapping: ["name", "email"], duplicates: "skip", defaultCountry: null } } };
+      },
+    },
+  },
+  "app/api/crm/imports/[id]/rejected/route.ts": {
+    GET: {
+      access: { kind: "staff", anyOf: ["crm.import"] },
+      mutates: false,
+      request: async (w) => {
+        const id = String((await leadImport(w, { run: true })).id);
+        return { url: `/api/crm/imports/${id}/rejected`, params: { id } };
+      },
+    },
+  },
+  "app/api/crm/leads/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["crm.view"] }, mutates: false, request: () => ({ url: "/api/crm/leads?source=web&limit=50" }) },
+  },
+  "app/api/crm/leads/export/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["crm.view"] }, mutates: false, request: () => ({ url: "/api/crm/leads/export?stage=new" }) },
+  },
+  "app/api/crm/follow-ups/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["crm.view"] }, mutates: false, request: () => ({ url: "/api/crm/follow-ups?today=2026-12-01" }) },
+  },
+  "app/api/crm/leads/[id]/route.ts": {
+    GET: {
+      access: { kind: "staff", anyOf: ["crm.view"] },
+      mutates: false,
+      request: async (w) => {
+        const id = String((await crmLead(w)).id);
+        return { url: `/api/crm/leads/${id}`, params: { id } };
+      },
+    },
+    PATCH: {
+      access: { kind: "staff", anyOf: ["crm.edit"] },
+      mutates: true,
+      request: async (w) => {
+        const lead = await crmLead(w);
+        const id = String(lead.id);
+        return { url: `/api/crm/leads/${id}`, params: { id }, body: { json: { version: lead.updatedAt.toISOString(), followUpOn: "2026-12-24", finalRemark: "Suite" } } };
+      },
+    },
+  },
+  "app/api/crm/leads/[id]/stage/route.ts": {
+    POST: {
+      access: { kind: "staff", anyOf: ["crm.edit"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String((await crmLead(w)).id);
+        return { url: `/api/crm/leads/${id}/stage`, params: { id }, body: { json: { stage: "qualified" } } };
+      },
+    },
+  },
+  "app/api/crm/leads/[id]/notes/route.ts": {
+    POST: {
+      access: { kind: "staff", anyOf: ["crm.edit"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String((await crmLead(w)).id);
+        return { url: `/api/crm/leads/${id}/notes`, params: { id }, body: { json: { body: "Suite note" } } };
+      },
+    },
+  },
 };
+
+/**
+ * A fresh web lead in project A, assigned to the agent with the CRM toggle:
+ * inside every CRM reader's and editor's scope (agents see their own leads,
+ * the others every lead).
+ */
+async function crmLead(w: World) {
+  const { leads } = await import("../../db/schema");
+  const [row] = await w.db.insert(leads).values({ source: "web", projectId: w.projectA.id, name: "Suite lead", email: "suite@example.test", assigneeId: w.staff.agentCrm.id }).returning();
+  return row;
+}
+
+/** An uploaded CSV import (by the admin); `run`: imported, with one rejected row. */
+async function leadImport(w: World, opts: { run?: boolean } = {}) {
+  const { startLeadImport, uploadLeadImport } = await import("../../lib/crm/csv-import");
+  const ctx = staffCtxFor(w.db, w.staff.admin);
+  const body = new Response("name,email\nSuite,suite-import@example.test\nBad,not-an-email\n").body;
+  const { result } = await uploadLeadImport({ ctx, input: { fileName: "suite.csv" }, body });
+  if (!opts.run) return result;
+  await startLeadImport({ ctx, input: { importId: result.id, projectId: w.projectA.id, mapping: ["name", "email"], duplicates: "skip" } });
+  const { sweepLeadImports } = await import("../../lib/crm/csv-import-job");
+  await sweepLeadImports(w.db);
+  return result;
+}
 
 /** The actor's own user id (their own quick reply), or null for visitors and anonymous callers. */
 function staffId(w: World, actor: ActorName): number | null {
@@ -474,30 +727,54 @@ export type PageEntry = {
 const noProps = () => ({ params: Promise.resolve({}), searchParams: Promise.resolve({}), children: null });
 
 export const PAGES: Record<string, PageEntry> = {
+  "app/admin/crm/page.tsx": { gate: ["console.admin", "crm.view"], signIn: "/login?next=%2Fadmin%2Fcrm", props: noProps },
+  "app/manager/crm/page.tsx": { gate: ["console.manager", "crm.view"], signIn: "/login?next=%2Fmanager%2Fcrm", props: noProps },
+  "app/admin/crm/import/page.tsx": { gate: ["console.admin", "crm.view", "crm.import"], signIn: "/login?next=%2Fadmin%2Fcrm%2Fimport", props: noProps },
+  "app/manager/crm/import/page.tsx": { gate: ["console.manager", "crm.view", "crm.import"], signIn: "/login?next=%2Fmanager%2Fcrm%2Fimport", props: noProps },
+  "app/agent/crm/page.tsx": { gate: ["console.agent", "crm.view"], signIn: "/login?next=%2Fagent%2Fcrm", props: noProps },
+  "app/qa/crm/page.tsx": { gate: ["console.qa", "crm.view"], signIn: "/login?next=%2Fqa%2Fcrm", props: noProps },
   "app/page.tsx": { gate: null, forwardsTo: "/p/default", props: noProps },
   "app/login/page.tsx": { gate: null, signedInGoesHome: true, props: noProps },
   "app/p/[slug]/chat/page.tsx": { gate: null, props: (w) => ({ params: Promise.resolve({ slug: w.projectA.slug }) }) },
   "app/admin/layout.tsx": { gate: ["console.admin"], signIn: "/login?next=%2Fadmin", props: noProps },
-  "app/admin/page.tsx": { gate: ["console.admin"], signIn: "/login?next=%2Fadmin", props: noProps },
+  "app/admin/page.tsx": { gate: ["console.admin", "overview.view"], signIn: "/login?next=%2Fadmin", props: noProps },
   "app/admin/chats/layout.tsx": { gate: null, wrapsOnlyUnder: "app/admin/layout.tsx", props: noProps },
-  "app/admin/chats/page.tsx": { gate: ["console.admin"], signIn: "/login?next=%2Fadmin%2Fchats", props: noProps },
+  "app/admin/chats/page.tsx": { gate: ["console.admin", "chat.view_all"], signIn: "/login?next=%2Fadmin%2Fchats", props: noProps },
   "app/admin/chats/[id]/page.tsx": {
-    gate: ["console.admin"],
-    signIn: "/login?next=%2Fadmin%2Fchats",
-    props: (w) => ({ params: Promise.resolve({ id: String(w.conversation.id) }) }),
+    gate: ["console.admin", "chat.view_all"],
+    // The deep link itself, so signing in lands on the chat.
+    signIn: "/login?next=%2Fadmin%2Fchats%2F42",
+    // The page reads no chat (the modal loads it through the API, which checks it): any id in the URL's form.
+    props: () => ({ params: Promise.resolve({ id: "42" }) }),
+  },
+  "app/manager/chats/layout.tsx": { gate: null, wrapsOnlyUnder: "app/manager/layout.tsx", props: noProps },
+  "app/manager/chats/page.tsx": { gate: ["console.manager", "chat.view_all"], signIn: "/login?next=%2Fmanager%2Fchats", props: noProps },
+  "app/manager/chats/[id]/page.tsx": {
+    gate: ["console.manager", "chat.view_all"],
+    signIn: "/login?next=%2Fmanager%2Fchats%2F42",
+    // The page reads no chat (the modal loads it through the API, which checks it): any id in the URL's form.
+    props: () => ({ params: Promise.resolve({ id: "42" }) }),
   },
   "app/admin/agents/page.tsx": { gate: ["console.admin", "agents.manage"], signIn: "/login?next=%2Fadmin%2Fagents", props: noProps },
   "app/admin/staff/page.tsx": { gate: ["console.admin", "staff.manage"], signIn: "/login?next=%2Fadmin%2Fstaff", props: noProps },
   "app/manager/agents/page.tsx": { gate: ["console.manager", "agents.manage"], signIn: "/login?next=%2Fmanager%2Fagents", props: noProps },
   "app/manager/staff/page.tsx": { gate: ["console.manager", "staff.manage"], signIn: "/login?next=%2Fmanager%2Fstaff", props: noProps },
+  "app/admin/security/page.tsx": { gate: ["console.admin", "security.view"], signIn: "/login?next=%2Fadmin%2Fsecurity", props: noProps },
+  "app/manager/security/page.tsx": { gate: ["console.manager", "security.view"], signIn: "/login?next=%2Fmanager%2Fsecurity", props: noProps },
   "app/manager/layout.tsx": { gate: ["console.manager"], signIn: "/login?next=%2Fmanager", props: noProps },
-  "app/manager/page.tsx": { gate: ["console.manager"], signIn: "/login?next=%2Fmanager", props: noProps },
+  "app/manager/page.tsx": { gate: ["console.manager", "overview.view"], signIn: "/login?next=%2Fmanager", props: noProps },
   "app/agent/layout.tsx": { gate: ["console.agent"], signIn: "/login?next=%2Fagent", props: noProps },
   "app/agent/page.tsx": { gate: ["console.agent"], signIn: "/login?next=%2Fagent", props: noProps },
   "app/qa/layout.tsx": { gate: ["console.qa"], signIn: "/login?next=%2Fqa", props: noProps },
   "app/account/layout.tsx": { gate: ["profile.view"], signIn: "/login?next=%2Faccount%2Fsecurity", props: noProps },
   "app/account/security/page.tsx": { gate: ["profile.view"], signIn: "/login?next=%2Faccount%2Fsecurity", props: noProps },
-  "app/qa/page.tsx": { gate: ["console.qa"], signIn: "/login?next=%2Fqa", props: noProps },
+  "app/qa/page.tsx": { gate: ["console.qa", "chat.view_all"], signIn: "/login?next=%2Fqa", props: noProps },
+  "app/admin/projects/page.tsx": { gate: ["console.admin", "projects.edit"], signIn: "/login?next=%2Fadmin%2Fprojects", props: noProps },
+  "app/admin/projects/[id]/page.tsx": {
+    gate: ["console.admin", "projects.edit"],
+    signIn: "/login?next=%2Fadmin%2Fprojects",
+    props: (w) => ({ params: Promise.resolve({ id: String(w.projectB.id) }) }),
+  },
 };
 
 /** Every (file, method, entry) of the manifest. */

@@ -61,6 +61,8 @@ const EXPECTED: Record<string, Row> = {
   "crm.view": row(Y, Y, Y, Y),
   "crm.edit": row(Y, Y, Y, N),
   "crm.import": row(Y, Y, N, N),
+  // Every lead: admin, manager and QA (read-only); an agent sees their chats' leads and the leads assigned to them.
+  "crm.view_all": row(Y, Y, N, Y),
   // Manage agents: admin, manager.
   "agents.manage": row(Y, Y, N, N),
   // Manage staff: admin; manager too, but no admin promotion.
@@ -71,6 +73,12 @@ const EXPECTED: Record<string, Row> = {
   "ai.edit": row(Y, N, N, N),
   "config.edit": row(Y, N, N, N),
   "security.manage": row(Y, N, N, N),
+  // The Security page (blocked IPs, strikes, audit log) is admin and manager; its global configuration stays admin only.
+  "security.view": row(Y, Y, N, N),
+  // The Overview (totals, queue, funnel) is the back office's home: admin and manager.
+  "overview.view": row(Y, Y, N, N),
+  // Every agent's live presence and load: supervisors (QA watches too); agents never see each other's load this way.
+  "agents.presence": row(Y, Y, N, Y),
 };
 
 const actor = (role: StaffRole, over: Partial<{ liveChatEnabled: boolean; crmEnabled: boolean }> = {}) => ({

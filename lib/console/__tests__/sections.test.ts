@@ -30,8 +30,8 @@ describe("console navigation from the policy", () => {
   });
 
   it("the manager console is the admin console minus what managers may not do (no Projects, no AI)", () => {
-    expect(labels(actor("admin"))).toEqual(["Overview", "Chats", "Agents", "Staff"]);
-    expect(labels(actor("manager"))).toEqual(["Overview", "Agents", "Staff"]);
+    expect(labels(actor("admin"))).toEqual(["Overview", "Chats", "Agents", "Staff", "CRM", "Projects", "Security"]);
+    expect(labels(actor("manager"))).toEqual(["Overview", "Chats", "Agents", "Staff", "CRM", "Security"]);
     expect(navFor("manager", actor("manager")).every((l) => l.href.startsWith(CONSOLE_PATH.manager))).toBe(true);
     // The shared list: a manager would never get these links, built or not.
     const hidden = CONSOLE_SECTIONS.manager.filter((s) => !s.permission.some((p) => can(actor("manager"), p))).map((s) => s.label);
@@ -39,8 +39,11 @@ describe("console navigation from the policy", () => {
   });
 
   it("agents follow their toggles; QA sees its live chats", () => {
-    expect(labels(actor("agent", true, true))).toEqual(["Inbox"]);
-    expect(labels(actor("agent", false, true))).toEqual([]);
-    expect(labels(actor("qa"))).toEqual(["Live chats"]);
+    expect(labels(actor("agent", true, true))).toEqual(["Inbox", "CRM"]);
+    expect(labels(actor("agent", false, true))).toEqual(["CRM"]);
+    // An agent without the CRM toggle never sees the CRM link.
+    expect(labels(actor("agent", true, false))).toEqual(["Inbox"]);
+    expect(labels(actor("agent", false, false))).toEqual([]);
+    expect(labels(actor("qa"))).toEqual(["Live chats", "CRM"]);
   });
 });
