@@ -30,12 +30,13 @@ export function TextField({
   error,
   hint,
   className,
+  hideLabel,
   ...input
-}: Common & Omit<React.InputHTMLAttributes<HTMLInputElement>, "id"> & { className?: string }) {
+}: Common & Omit<React.InputHTMLAttributes<HTMLInputElement>, "id"> & { className?: string; /** In a table row whose header says it: the label is for screen readers only. */ hideLabel?: boolean }) {
   const id = useId();
   return (
     <div className={className}>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium">
+      <label htmlFor={id} className={hideLabel ? "sr-only" : "mb-1 block text-sm font-medium"}>
         {label}
       </label>
       <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, error, hint)} className={ui.input} {...input} />

@@ -6,38 +6,42 @@ import { AppError } from "../errors";
 import { logger } from "../logger";
 import { singleton } from "../singleton";
 import { strikeSubject } from "./client-ip";
+import { RATE_LIMITS, type LimitName } from "./rate-limit-table";
+import { rateLimitSetting } from "./security-settings";
 import { recordStrike } from "./strikes";
 
-/**
- * Every public and visitor entry point's limit, in one place: `points`
- * requests (or frames) per `seconds`, per client (an IP — an IPv6 /64 — for
- * HTTP; the visitor or staff member for a socket's frames).
- */
-export const RATE_LIMITS = {
-  /** The contact form: starting (or resuming) a chat. */
-  chatStart: { points: 10, seconds: 60 },
-  /** Other visitor HTTP calls: session resume, history pages, attachments. */
-  visitorApi: { points: 120, seconds: 60 },
-  upload: { points: 10, seconds: 60 },
-  /** Web-form leads (POST /api/web-leads): a person submits a form a few times at most; a script, many. */
-  webLead: { points: 20, seconds: 60 },
-  signIn: { points: 20, seconds: 60 },
-  /** Chat messages over the socket: a fast typist sends a few a second, never 30 in 10 s. */
-  wsSend: { points: 30, seconds: 10 },
-  /** Typing frames: the client sends one per 2 s at most. */
-  wsTyping: { points: 20, seconds: 10 },
-  /** Delivered/read receipts. */
-  wsReceipt: { points: 120, seconds: 10 },
-  /** WebSocket upgrades per IP. */
-  wsConnect: { points: 60, seconds: 60 },
-} as const satisfies Record<string, { points: number; seconds: number }>;
-export type LimitName = keyof typeof RATE_LIMITS;
+export { RATE_LIMITS, RATE_LIMIT_BOUNDS, type LimitName } from "./rate-limit-table";
 
-type Limiters = Record<LimitName, RateLimiterAbstract> & { store?: Redis };
+type Limiters = Record<LimitName, RateLimiterAbstract> & { store?: Redis; insurance: Partial<Record<LimitName, RateLimiterAbstract>> };
 
-/** A limit's points under RATE_LIMIT_FACTOR (at least 1). */
+/** A limit's points as set (Security page, else the default) under RATE_LIMIT_FACTOR (at least 1). */
 export function limitPoints(name: LimitName, factor = getEnv().rateLimitFactor): number {
-  return Math.max(1, Math.round(RATE_LIMITS[name].points * factor));
+  return Math.max(1, Math.round(rateLimitSetting(name).points * factor));
+}
+
+/** A limit's window in seconds, as set. */
+export function limitSeconds(name: LimitName): number {
+  return rateLimitSetting(name).seconds;
+}
+
+/**
+ * The limiter for `name`, following the settings: a changed limit applies to
+ * the next request (rate-limiter-flexible reads points and duration per call;
+ * counts already in a window keep their expiry).
+ */
+function limiter(name: LimitName): RateLimiterAbstract {
+  const all = limiters();
+  const l = all[name];
+  const points = limitPoints(name);
+  const duration = limitSeconds(name);
+  if (l.points !== points || l.duration !== duration) {
+    for (const x of [l, all.insurance[name]]) {
+      if (!x) continue;
+      x.points = points;
+      x.duration = duration;
+    }
+  }
+  return l;
 }
 
 /**
@@ -54,12 +58,14 @@ function limiters(): Limiters {
       client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
       client.on("error", (err) => logger.warn({ err }, "rate-limit store unavailable; limiting in memory"));
     }
-    const out = { store: client ?? undefined } as Limiters;
-    for (const [name, l] of Object.entries(RATE_LIMITS) as [LimitName, { points: number; seconds: number }][]) {
+    const out = { store: client ?? undefined, insurance: {} } as Limiters;
+    for (const name of Object.keys(RATE_LIMITS) as LimitName[]) {
       const points = limitPoints(name, rateLimitFactor);
-      const memory = new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration: l.seconds });
+      const duration = limitSeconds(name);
+      const memory = new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration });
+      if (client) out.insurance[name] = memory;
       out[name] = client
-        ? new RateLimiterRedis({ storeClient: client, keyPrefix: `occ:rl:${name}`, points, duration: l.seconds, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+        ? new RateLimiterRedis({ storeClient: client, keyPrefix: `occ:rl:${name}`, points, duration, insuranceLimiter: memory, rejectIfRedisNotReady: true })
         : memory;
     }
     return out;
@@ -91,7 +97,7 @@ const isRes = (e: unknown): e is RateLimiterRes => typeof e === "object" && e !=
 /** Count one request against a limit. `firstHit`: this is the first one over the limit in the current window. */
 export async function consumeLimit(name: LimitName, key: string): Promise<LimitResult> {
   try {
-    await limiters()[name].consume(key);
+    await limiter(name).consume(key);
     return { ok: true };
   } catch (e) {
     if (isRes(e)) return { ok: false, retryAfterMs: e.msBeforeNext, firstHit: e.consumedPoints === limitPoints(name) + 1 };

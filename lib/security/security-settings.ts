@@ -5,11 +5,13 @@ import { settings, type StrikeRule } from "../../db/schema";
 import { logger } from "../logger";
 import { singleton } from "../singleton";
 import { IpMatcher, parseIpRange } from "./client-ip";
+import { RATE_LIMIT_BOUNDS, RATE_LIMITS, type LimitName } from "./rate-limit-table";
 import { DEFAULT_STRIKE_RULES, effectiveRule, RULE_BOUNDS, STRIKE_RULE_NAMES, type EffectiveRule, type RuleSettings } from "./rules";
 
 /** Settings keys (table `settings`). */
 export const STRIKE_SETTINGS_KEY = "security.strike_rules";
 export const ALLOW_LIST_KEY = "security.allow_list";
+export const RATE_LIMITS_KEY = "security.rate_limits";
 
 const int = (what: string, b: { min: number; max: number }, unit = "") => {
   const whole = `${what} must be a whole number${unit ? ` of${unit}` : ""}.`;
@@ -47,9 +49,35 @@ export const AllowEntry = z
 export type AllowEntry = z.output<typeof AllowEntry>;
 const StoredAllowList = z.object({ entries: z.array(AllowEntry).max(MAX_ALLOW_LIST) }).strict();
 
-type Cache = { rules: Record<StrikeRule, EffectiveRule>; strike: StrikeSettings; allowList: AllowEntry[]; allow: IpMatcher; loadedAt: number };
+export const LIMIT_NAMES = Object.keys(RATE_LIMITS) as LimitName[];
+export type RateLimitSetting = { points: number; seconds: number };
+export type RateLimitSettings = Record<LimitName, RateLimitSetting>;
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = Object.fromEntries(LIMIT_NAMES.map((n) => [n, { points: RATE_LIMITS[n].points, seconds: RATE_LIMITS[n].seconds }])) as RateLimitSettings;
 
-function build(strike: StrikeSettings, allowList: AllowEntry[], loadedAt: number): Cache {
+/** One limit: 1–100,000 requests per 1 s–24 h (before RATE_LIMIT_FACTOR). */
+export const RateLimitSchema = z
+  .object({
+    points: int("The number of requests", RATE_LIMIT_BOUNDS.points),
+    seconds: int("The window", RATE_LIMIT_BOUNDS.seconds, " seconds"),
+  })
+  .strict();
+
+/** Stored rate limits: each entry point's, the default where none is stored (or one is stored wrong). */
+function parseRateLimits(raw: unknown): RateLimitSettings {
+  const obj = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+  return Object.fromEntries(LIMIT_NAMES.map((n) => [n, parseStored(RateLimitSchema, obj[n], DEFAULT_RATE_LIMITS[n], `${RATE_LIMITS_KEY}.${n}`)])) as RateLimitSettings;
+}
+
+type Cache = {
+  rules: Record<StrikeRule, EffectiveRule>;
+  strike: StrikeSettings;
+  allowList: AllowEntry[];
+  allow: IpMatcher;
+  rateLimits: RateLimitSettings;
+  loadedAt: number;
+};
+
+function build(strike: StrikeSettings, allowList: AllowEntry[], loadedAt: number, rateLimits: RateLimitSettings = DEFAULT_RATE_LIMITS): Cache {
   const allow = new IpMatcher();
   for (const e of allowList) {
     try {
@@ -59,7 +87,7 @@ function build(strike: StrikeSettings, allowList: AllowEntry[], loadedAt: number
     }
   }
   const rules = Object.fromEntries(STRIKE_RULE_NAMES.map((r) => [r, effectiveRule(r, strike[r])])) as Record<StrikeRule, EffectiveRule>;
-  return { rules, strike, allowList, allow, loadedAt };
+  return { rules, strike, allowList, allow, rateLimits, loadedAt };
 }
 
 /**
@@ -90,25 +118,31 @@ function parseStrikeRules(raw: unknown): StrikeSettings {
   ) as StrikeSettings;
 }
 
-export type SecuritySettings = { strikeRules: StrikeSettings; allowList: AllowEntry[] };
+export type SecuritySettings = { strikeRules: StrikeSettings; allowList: AllowEntry[]; rateLimits: RateLimitSettings };
 
 /** The stored settings with defaults filled in, read from `db` (inside a transaction: that transaction's view). */
 export async function loadSecuritySettings(db: Db): Promise<SecuritySettings> {
   const rows = await db
     .select({ key: settings.key, value: settings.value })
     .from(settings)
-    .where(inArray(settings.key, [STRIKE_SETTINGS_KEY, ALLOW_LIST_KEY]));
+    .where(inArray(settings.key, [STRIKE_SETTINGS_KEY, ALLOW_LIST_KEY, RATE_LIMITS_KEY]));
   const get = (k: string) => rows.find((r) => r.key === k)?.value;
   return {
     strikeRules: parseStrikeRules(get(STRIKE_SETTINGS_KEY)),
     allowList: parseStored(StoredAllowList, get(ALLOW_LIST_KEY), { entries: [] }, ALLOW_LIST_KEY).entries,
+    rateLimits: parseRateLimits(get(RATE_LIMITS_KEY)),
   };
 }
 
 /** Reload this process's view (called by `refreshIpBlocks`, and after a change commits). */
 export async function refreshSecuritySettings(db: Db, now = new Date()): Promise<void> {
   const s = await loadSecuritySettings(db);
-  Object.assign(cache(), build(s.strikeRules, s.allowList, now.getTime()));
+  Object.assign(cache(), build(s.strikeRules, s.allowList, now.getTime(), s.rateLimits));
+}
+
+/** A rate limit as this process applies it now (before RATE_LIMIT_FACTOR). */
+export function rateLimitSetting(name: LimitName): RateLimitSetting {
+  return cache().rateLimits[name];
 }
 
 /** A rule's thresholds as this process applies them now. */
@@ -134,7 +168,10 @@ export function isAllowListed(ip: string): boolean {
 export type SecuritySettingsView = {
   strikeRules: Record<StrikeRule, RuleSettings & { defaults: RuleSettings; reason: string }>;
   allowList: AllowEntry[];
+  /** As stored (before RATE_LIMIT_FACTOR), each with its default. */
+  storedRateLimits: Record<LimitName, RateLimitSetting & { defaults: RateLimitSetting }>;
   bounds: typeof RULE_BOUNDS;
+  rateLimitBounds: typeof RATE_LIMIT_BOUNDS;
   maxAllowList: number;
 };
 
@@ -144,7 +181,8 @@ export async function readSecuritySettings(db: Db): Promise<SecuritySettingsView
   const strikeRules = Object.fromEntries(
     STRIKE_RULE_NAMES.map((r) => [r, { ...s.strikeRules[r], defaults: DEFAULT_STRIKE_RULES[r], reason: effectiveRule(r, s.strikeRules[r]).reason }]),
   ) as SecuritySettingsView["strikeRules"];
-  return { strikeRules, allowList: s.allowList, bounds: RULE_BOUNDS, maxAllowList: MAX_ALLOW_LIST };
+  const rateLimits = Object.fromEntries(LIMIT_NAMES.map((n) => [n, { ...s.rateLimits[n], defaults: DEFAULT_RATE_LIMITS[n] }])) as SecuritySettingsView["storedRateLimits"];
+  return { strikeRules, allowList: s.allowList, storedRateLimits: rateLimits, bounds: RULE_BOUNDS, rateLimitBounds: RATE_LIMIT_BOUNDS, maxAllowList: MAX_ALLOW_LIST };
 }
 
 /** Serialise writers of one settings key: a read-modify-write of the JSON must not lose a concurrent change. */

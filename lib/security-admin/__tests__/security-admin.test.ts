@@ -63,7 +63,7 @@ describe("who may do what", () => {
   const cases: [string, (r: StaffRole) => Promise<unknown>, StaffRole[]][] = [
     ["change thresholds", (r) => updateStrikeSettings({ ctx: ctx(r), input: { login: { limit: 6 } } }), ["admin"]],
     ["change the allow-list", (r) => updateAllowList({ ctx: ctx(r), input: { entries: [] } }), ["admin"]],
-    ["read the settings", (r) => getSecuritySettings({ ctx: ctx(r) }), ["admin"]],
+    ["read the settings", (r) => getSecuritySettings({ ctx: ctx(r) }), ["admin", "manager"]],
     ["block one visitor", (r) => blockAddress({ ctx: ctx(r), input: { address: `203.0.113.${roles.indexOf(r) + 1}`, reason: "abuse" } }), ["admin", "manager"]],
     ["block a visitor's IPv6 /64", (r) => blockAddress({ ctx: ctx(r), input: { address: `2001:db8:${roles.indexOf(r) + 1}:1::/64`, reason: "abuse" } }), ["admin", "manager"]],
     ["block a range", (r) => blockAddress({ ctx: ctx(r), input: { address: `198.51.${roles.indexOf(r) + 1}.0/24`, reason: "botnet" } }), ["admin"]],
