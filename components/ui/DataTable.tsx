@@ -31,6 +31,7 @@ export function DataTable<T>({
   state,
   empty,
   footer,
+  onRowClick,
 }: {
   /** The table's accessible name ("Agents"). */
   label: string;
@@ -42,6 +43,8 @@ export function DataTable<T>({
   empty: React.ReactNode;
   /** The pagination bar. */
   footer?: React.ReactNode;
+  /** A click anywhere on a row (a pointer convenience: the row's primary cell must hold a link or button for keyboards). */
+  onRowClick?: (row: T) => void;
 }) {
   const loadingFirst = state.status === "loading" && rows.length === 0;
   const failed = state.status === "error";
@@ -81,7 +84,19 @@ export function DataTable<T>({
               </thead>
               <tbody className={`divide-y divide-slate-100 ${state.status === "loading" ? "opacity-60" : ""}`}>
                 {rows.map((row) => (
-                  <tr key={rowKey(row)} className="align-middle hover:bg-slate-50">
+                  <tr
+                    key={rowKey(row)}
+                    className={`align-middle hover:bg-slate-50 ${onRowClick ? "cursor-pointer" : ""}`}
+                    onClick={
+                      onRowClick
+                        ? (e) => {
+                            // The row's own controls (its link) handle their clicks.
+                            if ((e.target as Element).closest("a, button, input, select, textarea, label")) return;
+                            onRowClick(row);
+                          }
+                        : undefined
+                    }
+                  >
                     {columns.map((c) => (
                       <td key={c.key} className={`px-3 py-2 ${c.className ?? ""}`}>
                         {c.cell(row)}

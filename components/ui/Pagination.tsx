@@ -1,7 +1,7 @@
 "use client";
 
 import { useId } from "react";
-import { PAGE_SIZES, type PageSize } from "@/lib/console/table";
+import { DEFAULT_PAGE_SIZE, PAGE_SIZES, type PageSize } from "@/lib/console/table";
 import { ui } from "./styles";
 
 /**
@@ -60,5 +60,42 @@ export function PaginationBar({
         </div>
       </div>
     </div>
+  );
+}
+
+/** The rows selector's value in a table's URL (`limit`), the default when absent or not one of 20 / 50 / 100. */
+export function urlPageSize(url: { get: (k: string) => string }): PageSize {
+  const n = Number(url.get("limit"));
+  return (PAGE_SIZES as readonly number[]).includes(n) ? (n as PageSize) : DEFAULT_PAGE_SIZE;
+}
+
+/**
+ * The pagination bar of a table whose page lives in the URL (useUrlQuery):
+ * Prev / Next put the server's cursors there, the rows selector `limit`
+ * (any of them leaves the filters alone; a new size goes back to page 1).
+ */
+export function UrlPaginationBar({
+  url,
+  page,
+  count,
+  busy,
+}: {
+  url: { get: (k: string) => string; set: (patch: Record<string, string | number | null>, opts?: { keepPage?: boolean }) => void };
+  page: { from: number; total: number; prev: string | null; next: string | null };
+  count: number;
+  busy: boolean;
+}) {
+  const { prev, next } = page;
+  return (
+    <PaginationBar
+      from={page.from}
+      count={count}
+      total={page.total}
+      pageSize={urlPageSize(url)}
+      busy={busy}
+      onPageSize={(n) => url.set({ limit: n === DEFAULT_PAGE_SIZE ? null : n })}
+      onPrev={prev ? () => url.set({ before: prev, after: null }, { keepPage: true }) : null}
+      onNext={next ? () => url.set({ after: next, before: null }, { keepPage: true }) : null}
+    />
   );
 }

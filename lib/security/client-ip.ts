@@ -6,6 +6,9 @@ import { AppError } from "../errors";
 /** server.ts resolves the client IP (trusted hops only) and passes it in this header, after stripping any incoming one. */
 export const CLIENT_IP_HEADER = "x-occ-client-ip";
 
+/** server.ts passes the request's own path and query in this header (any incoming one replaced): a console layout's sign-in redirect leads back to the page asked for. */
+export const REQUEST_PATH_HEADER = "x-occ-request-path";
+
 /** The client IP server.ts resolved for this request ("" when unknown). */
 export function clientIp(req: Request): string {
   return req.headers.get(CLIENT_IP_HEADER) ?? "";

@@ -97,9 +97,12 @@ export async function adminPage(browser: Browser, baseURL = serverState().baseUR
   return page;
 }
 
-/** The admin's chat list entry for a visitor (the link carries name, preview, status and time). */
+/** The admin's Chats table entry for a visitor (the link carries name, phone and last message; a table from tablet width, a list on a phone). */
 export function chatLink(page: Page, visitorName: string): Locator {
-  return page.getByRole("list", { name: "Chats" }).getByRole("link", { name: new RegExp(escapeRe(visitorName)) });
+  return page
+    .getByRole("table", { name: "Chats" })
+    .or(page.getByRole("list", { name: "Chats" }))
+    .getByRole("link", { name: new RegExp(escapeRe(visitorName)) });
 }
 
 /** Open the visitor's (latest) chat from /admin/chats. */

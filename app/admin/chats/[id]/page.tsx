@@ -1,20 +1,16 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requireConsole } from "@/lib/auth/page";
-import { StaffChat } from "@/components/chat/StaffChat";
+import { ChatsPage } from "@/components/back-office/chats/ChatsPage";
+import { requireSection } from "@/lib/console/page";
+import { DbId } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Chat · OnlineChatCRM" };
 
-export default async function AdminChat({ params }: { params: Promise<{ id: string }> }) {
-  await requireConsole("admin", "/admin/chats");
-  const id = Number((await params).id);
-  if (!Number.isInteger(id) || id <= 0) notFound();
-  return (
-    <div className="flex h-[calc(100dvh-7rem)] flex-col gap-2">
-      <Link href="/admin/chats" className="text-sm text-blue-700 underline">
-        ← All chats
-      </Link>
-      <StaffChat conversationId={id} canWrite canClose />
-    </div>
-  );
+/** A chat opened over the Chats table (a shared link, or a reload with the modal open). */
+export default async function ChatSection({ params }: { params: Promise<{ id: string }> }) {
+  const raw = (await params).id;
+  const id = DbId.safeParse(raw);
+  if (!id.success || String(id.data) !== raw) notFound();
+  await requireSection("admin", "chats", `/admin/chats/${id.data}`);
+  return <ChatsPage basePath="/admin/chats" />;
 }

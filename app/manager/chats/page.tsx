@@ -1,0 +1,10 @@
+import { ChatsPage } from "@/components/back-office/chats/ChatsPage";
+import { requireSection } from "@/lib/console/page";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Chats · OnlineChatCRM" };
+
+export default async function ChatsSection() {
+  await requireSection("manager", "chats");
+  return <ChatsPage basePath="/manager/chats" />;
+}

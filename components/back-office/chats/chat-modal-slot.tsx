@@ -1,0 +1,1 @@
+export { ChatModal } from "../chat-modal/ChatModal";
