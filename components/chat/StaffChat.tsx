@@ -20,6 +20,7 @@ export function StaffChat({
   composerText,
   onComposerTextChange,
   composerButtons,
+  showDetails = true,
 }: {
   conversationId: number;
   canWrite: boolean;
@@ -30,6 +31,8 @@ export function StaffChat({
   composerText?: string;
   onComposerTextChange?: (t: string) => void;
   composerButtons?: React.ReactNode;
+  /** The collapsed visitor details under the header (off where the page shows them itself: the chat modal). */
+  showDetails?: boolean;
 }) {
   const [replyTo, setReplyTo] = useState<ThreadMessage | null>(null);
   const [closeError, setCloseError] = useState<string | null>(null);
@@ -69,7 +72,7 @@ export function StaffChat({
           </button>
         ) : null}
       </header>
-      <VisitorDetails conversationId={conversationId} />
+      {showDetails ? <VisitorDetails conversationId={conversationId} /> : null}
       {closeError ? (
         <p role="alert" className="bg-red-50 px-3 py-1 text-xs text-red-700">
           {closeError}

@@ -45,6 +45,29 @@ const FIELDS: [string, string][] = [
   ["ip", "IP"],
 ];
 
+/** The visitor's attribution as a two-column list (UTM, click ids, referrer, device, geo, IP when shown), and whether they came back. */
+export function AttributionList({ attribution: a }: { attribution: Record<string, unknown> }) {
+  const withVersion = (name: string, version: unknown) => (version ? `${name} ${version}` : name);
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 py-1">
+      {FIELDS.map(([key, label]) => {
+        let v = a[key];
+        if (key === "os" && v) v = withVersion(String(v), a.osVersion);
+        if (key === "browser" && v) v = withVersion(String(v), a.browserVersion);
+        if (v === null || v === undefined || v === "") return null;
+        return (
+          <div key={key} className="contents">
+            <dt className="text-slate-500">{label}</dt>
+            <dd className="break-all text-slate-800">{String(v)}</dd>
+          </div>
+        );
+      })}
+      <dt className="text-slate-500">Returning visitor</dt>
+      <dd>{a.returning ? "Yes" : "No"}</dd>
+    </dl>
+  );
+}
+
 /** The visitor's attribution, collapsed by default so the thread keeps the space. */
 export function VisitorDetails({ conversationId }: { conversationId: number }) {
   const [data, setData] = useState<{ attribution: Record<string, unknown> | null; routingNote?: RoutingNote | null } | null>(null);
@@ -64,7 +87,6 @@ export function VisitorDetails({ conversationId }: { conversationId: number }) {
   }, [conversationId]);
 
   const a = data?.attribution;
-  const withVersion = (name: string, version: unknown) => (version ? `${name} ${version}` : name);
   return (
     <details className="border-b border-slate-200 bg-white px-3 py-1.5 text-xs">
       <summary className="cursor-pointer text-slate-600">Visitor details</summary>
@@ -77,24 +99,7 @@ export function VisitorDetails({ conversationId }: { conversationId: number }) {
         </p>
       ) : null}
       {data && !a ? <p className="py-1 text-slate-500">No attribution was captured for this chat.</p> : null}
-      {a ? (
-        <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 py-1">
-          {FIELDS.map(([key, label]) => {
-            let v = a[key];
-            if (key === "os" && v) v = withVersion(String(v), a.osVersion);
-            if (key === "browser" && v) v = withVersion(String(v), a.browserVersion);
-            if (v === null || v === undefined || v === "") return null;
-            return (
-              <div key={key} className="contents">
-                <dt className="text-slate-500">{label}</dt>
-                <dd className="break-all text-slate-800">{String(v)}</dd>
-              </div>
-            );
-          })}
-          <dt className="text-slate-500">Returning visitor</dt>
-          <dd>{a.returning ? "Yes" : "No"}</dd>
-        </dl>
-      ) : null}
+      {a ? <AttributionList attribution={a} /> : null}
     </details>
   );
 }

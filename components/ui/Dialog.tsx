@@ -15,6 +15,7 @@ export function Dialog({
   children,
   footer,
   wide = false,
+  large = false,
 }: {
   open: boolean;
   onClose: () => void;
@@ -23,6 +24,8 @@ export function Dialog({
   children?: React.ReactNode;
   footer?: React.ReactNode;
   wide?: boolean;
+  /** A workspace rather than a question (the chat modal): most of the screen, all of it on a phone; the body lays out its own scrolling. */
+  large?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -39,12 +42,21 @@ export function Dialog({
       ref={ref}
       aria-labelledby={titleId}
       aria-describedby={description ? descId : undefined}
-      onClose={onClose}
+      // React passes a nested dialog's close and cancel up the component tree: a
+      // confirmation closing inside this dialog must not close this one too.
+      onClose={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
       onCancel={(e) => {
+        if (e.target !== e.currentTarget) return;
         e.preventDefault();
         onClose();
       }}
-      className={`m-auto ${wide ? "w-[min(36rem,calc(100vw-1.5rem))]" : "w-[min(28rem,calc(100vw-1.5rem))]"} max-h-[calc(100dvh-2rem)] max-w-none overflow-hidden rounded-lg border border-slate-200 p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40 open:flex open:flex-col`}
+      className={`m-auto ${
+        large
+          ? "h-dvh max-h-dvh w-screen sm:h-[calc(100dvh-2rem)] sm:max-h-[calc(100dvh-2rem)] sm:w-[min(72rem,calc(100vw-2rem))] sm:rounded-lg sm:border"
+          : `${wide ? "w-[min(36rem,calc(100vw-1.5rem))]" : "w-[min(28rem,calc(100vw-1.5rem))]"} max-h-[calc(100dvh-2rem)] rounded-lg border`
+      } max-w-none overflow-hidden border-slate-200 p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40 open:flex open:flex-col`}
     >
       {open ? (
         <>
@@ -63,7 +75,7 @@ export function Dialog({
               Close
             </button>
           </div>
-          <div className="min-h-0 flex-1 overflow-y-auto px-4 py-3">{children}</div>
+          <div className={large ? "flex min-h-0 flex-1 flex-col overflow-y-auto" : "min-h-0 flex-1 overflow-y-auto px-4 py-3"}>{children}</div>
           {footer ? <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 bg-slate-50 px-4 py-3">{footer}</div> : null}
         </>
       ) : null}

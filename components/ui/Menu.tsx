@@ -3,14 +3,36 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { ui } from "./styles";
 
-export type MenuItem = { label: string; onSelect: () => void; tone?: "danger" };
+export type MenuItem = {
+  label: string;
+  onSelect: () => void;
+  tone?: "danger";
+  /** A second line under the label ("2/3 active · online", or why it can't be picked). */
+  hint?: string;
+  /** Shown and focusable, so its hint is read out, but not pickable. */
+  disabled?: boolean;
+};
 
 /**
  * A row's actions behind one button ("Actions for Ana"): a menu that opens
  * below it, moves with the arrow keys, and closes on Escape, a pick or a
  * click elsewhere.
  */
-export function Menu({ label, items, buttonText = "Actions" }: { label: string; items: MenuItem[]; buttonText?: string }) {
+export function Menu({
+  label,
+  items,
+  buttonText = "Actions",
+  align = "right",
+  onOpen,
+}: {
+  label: string;
+  items: MenuItem[];
+  buttonText?: React.ReactNode;
+  /** Which edge of the button the menu lines up with (a menu at the left of a toolbar opens rightwards). */
+  align?: "left" | "right";
+  /** Opening it is the moment to refresh what it lists. */
+  onOpen?: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -50,26 +72,41 @@ export function Menu({ label, items, buttonText = "Actions" }: { label: string; 
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => {
+          if (!open) onOpen?.();
+          setOpen(!open);
+        }}
         className={ui.button.secondary}
       >
         {buttonText}
         <span aria-hidden="true">▾</span>
       </button>
       {open ? (
-        <div id={menuId} role="menu" aria-label={label} className="absolute right-0 z-20 mt-1 w-48 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
-          {items.map((it) => (
+        <div
+          id={menuId}
+          role="menu"
+          aria-label={label}
+          className={`absolute ${align === "left" ? "left-0" : "right-0"} z-20 mt-1 max-h-80 overflow-y-auto rounded-md border border-slate-200 bg-white py-1 shadow-lg ${
+            items.some((it) => it.hint) ? "w-max max-w-[min(22rem,calc(100vw-2rem))] min-w-56" : "w-48"
+          }`}
+        >
+          {items.map((it, i) => (
             <button
-              key={it.label}
+              key={`${i}:${it.label}`}
               type="button"
               role="menuitem"
+              aria-disabled={it.disabled || undefined}
               onClick={() => {
+                if (it.disabled) return;
                 setOpen(false);
                 it.onSelect();
               }}
-              className={`block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 focus:bg-slate-100 focus:outline-none ${it.tone === "danger" ? "text-red-700" : "text-slate-700"}`}
+              className={`block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 focus:bg-slate-100 focus:outline-none aria-disabled:cursor-not-allowed aria-disabled:hover:bg-transparent ${
+                it.disabled ? "text-slate-500" : it.tone === "danger" ? "text-red-700" : "text-slate-700"
+              }`}
             >
-              {it.label}
+              <span className="block">{it.label}</span>
+              {it.hint ? <span className="block text-xs text-slate-500">{it.hint}</span> : null}
             </button>
           ))}
         </div>
