@@ -2,7 +2,7 @@ import type { Ctx } from "./ctx";
 import { systemCtx } from "./ctx";
 import { AppError } from "./errors";
 import { getHub } from "./realtime/hub";
-import { publishConversations, publishMessage, publishToConversation, publishVisitorViews } from "./realtime/publish";
+import { publishAgentStatuses, publishConversations, publishMessage, publishToConversation, publishVisitorViews } from "./realtime/publish";
 import { drainQueue, queuedForNotice } from "./routing";
 import { isEmpty, type Effects } from "./verb";
 
@@ -26,11 +26,13 @@ export async function applyEffects(ctx: Ctx, fx: Effects, opts: { exceptConn?: s
     const id = f.type === "moved" ? f.fromConversationId : f.conversationId;
     publishToConversation(id, f, f.type === "typing" ? opts.exceptConn : undefined);
   }
-  if (fx.conversations.length) {
-    const ids = [...new Set(fx.conversations.map((c) => c.id))];
-    const previous = [...new Set(fx.conversations.map((c) => c.previousAssigneeId).filter((x): x is number => x != null))];
-    await publishConversations(ctx.db, ids, previous);
-  }
+  const chatIds = [...new Set(fx.conversations.map((c) => c.id))];
+  const previousOwners = [...new Set(fx.conversations.map((c) => c.previousAssigneeId).filter((x): x is number => x != null))];
+  if (chatIds.length) await publishConversations(ctx.db, chatIds, previousOwners);
+  // Supervisors' live agents grid: the agents named, those whose sessions or rights changed, and
+  // the moved chats' previous and (in the query) current owners, whose load changed.
+  const agents = [...new Set([...fx.agentsChanged, ...fx.signOut, ...fx.reauthorize, ...previousOwners])];
+  if (agents.length || chatIds.length) await publishAgentStatuses(ctx.db, ctx.now, { userIds: agents, conversationIds: chatIds });
   for (const userId of new Set(fx.reauthorize)) hub?.reauthorizeUser(userId);
   for (const userId of new Set(fx.signOut)) hub?.kickUser(userId);
   // A signed-out device: every open socket of that user re-checks its own session against the

@@ -1,8 +1,10 @@
-import { requireConsole } from "@/lib/auth/page";
+import { OverviewPage } from "@/components/back-office/overview/OverviewPage";
+import { requireSection } from "@/lib/console/page";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Overview · OnlineChatCRM" };
 
 export default async function ManagerHome() {
-  const user = await requireConsole("manager", "/manager");
-  return <p className="text-slate-600">Welcome, {user.displayName}.</p>;
+  await requireSection("manager", "overview");
+  return <OverviewPage />;
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES, type PageSize } from "@/lib/console/table";
 import type { StaffKind, StaffListPage, StaffRowDTO } from "@/lib/staff/list-staff";
 import { errorText } from "@/components/ui/api";
@@ -8,19 +8,20 @@ import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { DataTable, type Column } from "@/components/ui/DataTable";
 import { Menu, type MenuItem } from "@/components/ui/Menu";
 import { PaginationBar } from "@/components/ui/Pagination";
+import { PillGroup } from "@/components/ui/PillGroup";
+import { SearchBox } from "@/components/ui/SearchBox";
 import { ui } from "@/components/ui/styles";
 import { useToast } from "@/components/ui/Toast";
 import { useServerPage } from "@/components/ui/useServerPage";
 import { useUrlQuery } from "@/components/ui/useUrlQuery";
+import { StaffSocketProvider, useStaffSocket } from "@/components/realtime/StaffSocketProvider";
+import type { AgentStatusDTO } from "@/lib/realtime/protocol";
 import { staffApi } from "./api";
+import { useAgentFeed } from "./useAgentFeed";
 import { PRESENCE, ROLE_LABEL } from "./labels";
 import { ResetPasswordDialog } from "./ResetPasswordDialog";
 import { StaffFormDialog } from "./StaffFormDialog";
 
-/** Presence and load change while the page is open: it re-reads the page this often (while the tab is visible). */
-const REFRESH_MS = 10_000;
-/** Product brief: search is debounced. */
-const SEARCH_DEBOUNCE_MS = 300;
 
 const STATUS_FILTERS = [
   { value: "", label: "All" },
@@ -61,9 +62,25 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
     before: url.get("before"),
     limit: limit === DEFAULT_PAGE_SIZE ? undefined : String(limit),
   });
-  const page = useServerPage<StaffListPage>(listUrl, { refreshMs: REFRESH_MS });
+  const page = useServerPage<StaffListPage>(listUrl);
   const data = page.data;
-  const rows = data?.items ?? [];
+  // Presence and load arrive live (`agent` frames) on top of the last page read.
+  const [live, setLive] = useState<Map<number, AgentStatusDTO>>(new Map());
+  const [liveFor, setLiveFor] = useState(data);
+  if (data !== liveFor) {
+    setLiveFor(data);
+    setLive(new Map());
+  }
+  const rows = (data?.items ?? []).map((r) => withLiveStatus(r, live.get(r.id)));
+  const onAgent = (a: AgentStatusDTO) => {
+    const row = data?.items.find((r) => r.id === a.id);
+    if (!row) return;
+    // Limits, toggles or disabled changed: that is an edit (a new row version), so re-read the page.
+    const edited =
+      row.activeChatLimit !== a.activeLimit || row.offlineChatLimit !== a.offlineLimit || row.liveChatEnabled !== a.liveChatEnabled || row.disabled !== a.disabled;
+    if (edited) return page.reload({ quiet: true });
+    setLive((prev) => new Map(prev).set(a.id, a));
+  };
   const [pending, setPending] = useState<Pending>(null);
   const close = () => setPending(null);
   const done = (message: string) => {
@@ -163,6 +180,11 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
   const filtered = Boolean(filters.q || filters.status || filters.role);
   return (
     <section aria-labelledby="staff-directory-title" className="space-y-3">
+      {kind === "agents" ? (
+        <StaffSocketProvider>
+          <AgentStatusFeed onAgent={onAgent} onOpen={() => page.reload({ quiet: true })} />
+        </StaffSocketProvider>
+      ) : null}
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 id="staff-directory-title" className="text-base font-semibold">
           {text.title}
@@ -175,8 +197,8 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
       </div>
 
       <div className="flex flex-wrap items-end gap-3">
-        <SearchBox label={text.search} value={filters.q} onSearch={(q) => url.set({ q }, { replace: true })} />
-        <StatusFilter value={filters.status} onChange={(status) => url.set({ status })} />
+        <SearchBox label={text.search} value={filters.q} placeholder="Name, email or username" onSearch={(q) => url.set({ q }, { replace: true })} />
+        <PillGroup label="Status" options={STATUS_FILTERS} value={filters.status as (typeof STATUS_FILTERS)[number]["value"]} onChange={(status) => url.set({ status })} />
         {kind === "staff" ? <RoleFilter value={filters.role} onChange={(role) => url.set({ role })} /> : null}
       </div>
 
@@ -247,6 +269,17 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
   );
 }
 
+/** A row with the presence and load of its latest `agent` frame. */
+function withLiveStatus(row: StaffRowDTO, a: AgentStatusDTO | undefined): StaffRowDTO {
+  return a ? { ...row, presence: a.presence, activeCount: a.activeCount, offlineCount: a.offlineCount } : row;
+}
+
+/** Listens on the console's socket (supervisors get every agent's status); renders nothing. A reconnect re-reads the page. */
+function AgentStatusFeed({ onAgent, onOpen }: { onAgent: (a: AgentStatusDTO) => void; onOpen: () => void }) {
+  useAgentFeed(useStaffSocket(), { onAgent, onOpen });
+  return null;
+}
+
 function PresenceBadge({ row }: { row: StaffRowDTO }) {
   const p = PRESENCE[row.presence];
   return (
@@ -276,58 +309,6 @@ function Toggle({ label, checked, disabled, onChange }: { label: string; checked
     >
       <span aria-hidden="true" className={`inline-block h-4 w-4 rounded-full bg-white shadow transition-transform ${checked ? "translate-x-4" : "translate-x-0.5"}`} />
     </button>
-  );
-}
-
-function SearchBox({ label, value, onSearch }: { label: string; value: string; onSearch: (q: string) => void }) {
-  const id = useId();
-  const [typed, setTyped] = useState(value);
-  // Back/Forward change the URL under us: follow it.
-  const [seen, setSeen] = useState(value);
-  if (value !== seen) {
-    setSeen(value);
-    setTyped(value);
-  }
-  const search = useRef(onSearch);
-  useEffect(() => {
-    search.current = onSearch;
-  });
-  useEffect(() => {
-    if (typed.trim() === value) return;
-    const t = setTimeout(() => search.current(typed.trim()), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(t);
-  }, [typed, value]);
-  return (
-    <div className="w-full sm:w-64">
-      <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-600">
-        {label}
-      </label>
-      <input id={id} type="search" value={typed} maxLength={100} placeholder="Name, email or username" onChange={(e) => setTyped(e.target.value)} className={ui.input} />
-    </div>
-  );
-}
-
-function StatusFilter({ value, onChange }: { value: string; onChange: (status: string) => void }) {
-  const id = useId();
-  return (
-    <div>
-      <p id={id} className="mb-1 text-xs font-medium text-slate-600">
-        Status
-      </p>
-      <div role="group" aria-labelledby={id} className="flex rounded-md border border-slate-300 bg-white p-0.5">
-        {STATUS_FILTERS.map((f) => (
-          <button
-            key={f.label}
-            type="button"
-            aria-pressed={value === f.value}
-            onClick={() => onChange(f.value)}
-            className={`rounded px-3 py-1.5 text-sm ${value === f.value ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100"}`}
-          >
-            {f.label}
-          </button>
-        ))}
-      </div>
-    </div>
   );
 }
 

@@ -12,6 +12,13 @@ const StaffSocketContext = createContext<ReconnectingSocket | null>(null);
  * user's rooms once, and the chats join and leave on it.
  */
 export function StaffSocketProvider({ children }: { children: React.ReactNode }) {
+  // Nested under another provider (a page inside a layout that has one): share that socket.
+  const outer = useContext(StaffSocketContext);
+  if (outer) return <>{children}</>;
+  return <OwnStaffSocket>{children}</OwnStaffSocket>;
+}
+
+function OwnStaffSocket({ children }: { children: React.ReactNode }) {
   const [socket] = useState(() => new ReconnectingSocket({ url: () => wsUrl() }));
   useEffect(() => {
     // The 5-minute inactivity rule counts an open console as activity: beat on every (re)connect and every minute.

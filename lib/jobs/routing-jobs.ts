@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import { systemCtx } from "../ctx";
 import { applyEffects } from "../effects";
 import { drainQueue, sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors } from "../routing";
+import { AGENT_GRACE_SWEEP_MS } from "../routing/constants";
 import type { Effects, VerbResult } from "../verb";
 
 type Sweep = (a: { ctx: ReturnType<typeof systemCtx> }) => Promise<VerbResult<unknown>>;
@@ -25,7 +26,7 @@ export function routingJobs(db: Db) {
     // 15 s visitor grace, checked every 2 s.
     job(db, "visitor-offline", 2_000, sweepOfflineVisitors),
     // 30 s agent grace, checked every 5 s.
-    job(db, "agent-grace", 5_000, sweepAgentGrace),
+    job(db, "agent-grace", AGENT_GRACE_SWEEP_MS, sweepAgentGrace),
     // 5-minute inactivity sign-out.
     job(db, "agent-inactivity", 30_000, sweepInactiveAgents),
     // Safety net: capacity can appear in ways no event announces (another instance, a visitor's return).

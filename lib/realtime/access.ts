@@ -9,7 +9,7 @@ import { CLOSE } from "../constants";
 import type { Conn, Hub } from "./hub";
 import { room } from "./protocol";
 
-/** A staff socket's inbox rooms follow its actor's rights: every chat, the agents' queue view, or neither. */
+/** A staff socket's inbox rooms follow its actor's rights: every chat, the agents' queue view, or neither; and the agents' status feed. */
 export function syncInboxRooms(hub: Hub, conn: Conn) {
   if (conn.identity.kind !== "staff") return;
   const actor = conn.identity.actor;
@@ -20,6 +20,9 @@ export function syncInboxRooms(hub: Hub, conn: Conn) {
   else hub.leave(conn, room.inboxAll);
   if (wantAgents) hub.join(conn, room.inboxAgents);
   else hub.leave(conn, room.inboxAgents);
+  // Other agents' presence and load: supervisors only.
+  if (can(actor, "agents.presence")) hub.join(conn, room.supervisors);
+  else hub.leave(conn, room.supervisors);
 }
 
 /**

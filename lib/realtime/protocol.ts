@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ChatFrame, ConversationDTO, MessageDTO, ReceiptState, VisitorConversationView } from "../wire";
+import type { AgentStatusDTO, ChatFrame, ConversationDTO, MessageDTO, ReceiptState, VisitorConversationView } from "../wire";
 import { MAX_BODY_CHARS } from "../constants";
 import { BigIdValue, DbIdValue } from "../validation";
 
@@ -43,6 +43,8 @@ export type {
   VisitorConversationView,
   ReceiptState,
   ChatFrame,
+  AgentPresence,
+  AgentStatusDTO,
 } from "../wire";
 export { CLOSE, MAX_BODY_CHARS, MAX_FRAME_BYTES } from "../constants";
 
@@ -79,7 +81,9 @@ export type ServerMessage =
    * bodies of chats that aren't theirs): enough to update its preview and
    * reorder the Unassigned and Others buckets live.
    */
-  | { type: "activity"; conversationId: number; lastMessageAt: string; lastMessagePreview: string; fromVisitor: boolean };
+  | { type: "activity"; conversationId: number; lastMessageAt: string; lastMessagePreview: string; fromVisitor: boolean }
+  /** One agent's presence or load changed (to `room.supervisors` only: agents never get each other's load this way). */
+  | { type: "agent"; agent: AgentStatusDTO };
 
 export const room = {
   /** Staff watching a chat (assignee, admins, QA). */
@@ -90,4 +94,6 @@ export const room = {
   inboxAll: "inbox:all",
   /** Agents: chat state changes only (Unassigned and Others buckets), never message bodies. */
   inboxAgents: "inbox:agents",
+  /** Who watches every agent's presence and load live (`agents.presence`): the Overview grid, the Agents table. */
+  supervisors: "agents:status",
 };

@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import { loadConversationDTOs, messagePreview } from "../chat/dto";
 import { getHub } from "./hub";
 import { loadVisitorViews } from "../routing/visitor-view";
+import { loadChangedAgentStatuses } from "../routing/list-agents";
 import { room, type MessageDTO, type ServerMessage } from "./protocol";
 
 /**
@@ -52,4 +53,18 @@ export async function publishVisitorViews(db: Db, ids: number[]) {
 /** A frame for everyone in the chat, staff and visitor alike (typing, receipts, moves). */
 export function publishToConversation(conversationId: number, frame: ServerMessage, exceptConn?: string) {
   getHub()?.publishMany([room.conversation(conversationId), room.conversationVisitor(conversationId)], frame, exceptConn);
+}
+
+/**
+ * Supervisors hear the new presence and load of these agents, and of the
+ * current assignees of these chats (a chat assigned, parked, released or
+ * closed changed its agent's load): one query, one frame per agent. Users who
+ * aren't agents drop out of the query.
+ */
+export async function publishAgentStatuses(db: Db, now: Date, p: { userIds: number[]; conversationIds: number[] }) {
+  const hub = getHub();
+  if (!hub) return;
+  for (const agent of await loadChangedAgentStatuses(db, now, p)) {
+    hub.publish(room.supervisors, { type: "agent", agent } satisfies ServerMessage);
+  }
 }

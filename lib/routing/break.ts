@@ -13,5 +13,5 @@ export async function setOnBreak({ ctx, input }: { ctx: StaffCtx; input: unknown
   assertCan(ctx.actor, "agent.break");
   // Not `updatedAt`: that is the record's edit version (an admin's open edit form must not go stale over a break).
   await ctx.db.update(users).set({ onBreak }).where(eq(users.id, ctx.actor.userId));
-  return { result: { onBreak }, effects: effects({ drain: !onBreak, queueChanged: true }) };
+  return { result: { onBreak }, effects: effects({ drain: !onBreak, queueChanged: true, agentsChanged: [ctx.actor.userId] }) };
 }

@@ -1,5 +1,7 @@
 /** 30 s: an agent's refresh or network blip must be invisible (product brief). */
 export const AGENT_GRACE_MS = 30_000;
+/** The agent-grace sweeper runs this often (lib/jobs/routing-jobs.ts). */
+export const AGENT_GRACE_SWEEP_MS = 5_000;
 /** 5 min without a console heartbeat while holding open chats → signed out (product brief). */
 export const AGENT_INACTIVITY_MS = 5 * 60_000;
 /** An instance refreshes its presence rows this often… */

@@ -8,7 +8,7 @@ export { drainQueue, pickConversation, reassignConversation, agentOnline, lockCu
 export { setOnBreak } from "./break";
 export { setStaffConnections, heartbeatPresence, markSignedOut, recordActivity } from "./presence";
 export { sweepAgentGrace, sweepInactiveAgents, sweepOfflineVisitors, releaseChatsOf, type Release } from "./sweepers";
-export { listAgentStatus, LIST_AGENTS_PERMISSIONS } from "./list-agents";
+export { listAgentStatus, loadAgentStatuses, LIST_AGENTS_PERMISSIONS, type AgentStatusDTO } from "./list-agents";
 export { loadVisitorView, loadVisitorViews, queuedForNotice } from "./visitor-view";
 
 /**
@@ -21,5 +21,6 @@ export async function staffConnectionsChanged(
 ): Promise<Effects> {
   const { online } = await setStaffConnections(db, { userId: p.actor.userId, instanceId: p.instanceId, connections: p.connections, now: p.now });
   const routed = can(p.actor, "chat.receive_routed");
-  return effects({ drain: online && p.connections > 0 && routed, queueChanged: routed });
+  // Supervisors see them come online, or their grace start (non-agents drop out of that query).
+  return effects({ drain: online && p.connections > 0 && routed, queueChanged: routed, agentsChanged: [p.actor.userId] });
 }

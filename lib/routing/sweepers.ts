@@ -7,7 +7,7 @@ import { audit } from "../audit";
 import { transitionMany, VISITOR_OFFLINE_GRACE_MS, type Change } from "../chat/lifecycle";
 import { effects, type Effects, type VerbResult } from "../verb";
 import { lockCursor } from "./assign";
-import { AGENT_GRACE_MS, AGENT_INACTIVITY_MS } from "./constants";
+import { AGENT_GRACE_MS, AGENT_GRACE_SWEEP_MS, AGENT_INACTIVITY_MS } from "./constants";
 import { agentOnlineSql } from "./eligibility";
 import { markSignedOut } from "./presence";
 
@@ -104,7 +104,18 @@ export async function sweepAgentGrace({ ctx }: { ctx: Ctx }): Promise<VerbResult
         where c.status in ('active', 'offline')
       )
       select r.id, r.assignee_id as prev, r.status from ranked r where r.status = 'active' or r.rn > r.lim`);
-    return requeue(tx, res);
+    const released = await requeue(tx, res);
+    // Grace → offline is only time passing: supervisors hear of the agents whose grace ran out
+    // since about the last sweep (two intervals wide, so a late run misses none; a repeat is harmless).
+    const windowCut = new Date(ctx.now.getTime() - AGENT_GRACE_MS - 2 * AGENT_GRACE_SWEEP_MS).toISOString();
+    const expired = rowsOf<{ id: number }>(
+      await tx.db.execute(sql`
+        select u.id from users u
+        where ${roleHoldsSql("chat.receive_routed")}
+          and u.offline_since > ${windowCut}::timestamptz and u.offline_since <= ${graceCut}::timestamptz
+          and not exists (select 1 from staff_presence p where p.user_id = u.id and p.connections > 0)`),
+    ).map((r) => Number(r.id));
+    return { ...released, effects: { ...released.effects, agentsChanged: expired } };
   });
 }
 

@@ -6,7 +6,7 @@ import { hashPassword } from "../auth/password";
 import { withTransaction, type Ctx, type StaffCtx } from "../ctx";
 import { AppError } from "../errors";
 import { PASSWORD_MAX_LENGTH, passwordProblem } from "../password-policy";
-import { noEffects, type VerbResult } from "../verb";
+import { effects, type VerbResult } from "../verb";
 import { assertMayManage } from "./policy";
 
 // The fields a staff form sends, with the messages shown next to each field.
@@ -66,7 +66,7 @@ export async function createStaffMember({ ctx, input }: { ctx: StaffCtx; input: 
         .values({ ...fields, passwordHash, createdAt: ctx.now, updatedAt: ctx.now })
         .returning({ id: users.id });
       await audit(tx, "staff.create", { type: "user", id: row.id }, { ...fields });
-      return { result: { userId: row.id }, effects: noEffects() };
+      return { result: { userId: row.id }, effects: effects({ agentsChanged: [row.id] }) };
     });
   } catch (err) {
     throw identityConflict(err) ?? err;

@@ -6,7 +6,9 @@ import { assertCan, roleHoldsSql } from "../auth/permissions";
 import { keysetCursor, keysetPage, pageFields, seekOrder, seekSql, type TablePage } from "../console/keyset";
 import type { StaffCtx } from "../ctx";
 import { agentConnectedSql, agentOnlineSql } from "../routing/eligibility";
+import { presenceOf } from "../routing/list-agents";
 import { DbIdValue } from "../validation";
+import type { AgentPresence } from "../wire";
 import { rolesWith } from "../auth/permissions";
 import { assignableRoles, mayManageRole } from "./policy";
 
@@ -26,7 +28,7 @@ export const ListStaffInput = z.object({
 });
 
 /** online: a live console; grace: gone less than 30 s (a refresh); break: online but taking no chats; offline. */
-export type Presence = "online" | "grace" | "break" | "offline";
+export type Presence = AgentPresence;
 
 export type StaffRowDTO = {
   id: number;
@@ -107,9 +109,7 @@ const iso = (v: unknown) => (v == null ? null : new Date(v as string | Date).toI
 function toDTO(ctx: StaffCtx, r: Record<string, unknown>): StaffRowDTO {
   const id = Number(r.id);
   const role = r.role as StaffRole;
-  const connected = sqlBool(r.connected);
-  const online = sqlBool(r.online);
-  const presence: Presence = !online ? "offline" : sqlBool(r.on_break) ? "break" : connected ? "online" : "grace";
+  const presence: Presence = presenceOf(r);
   const self = id === ctx.actor.userId;
   const edit = mayManageRole(ctx.actor, role);
   return {
