@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { projects } from "../../db/schema";
 import { logger } from "../logger";
-import { singleton } from "../singleton";
+import { peekSingleton, singleton } from "../singleton";
 import { safeIconUrl } from "./branding";
 
 /** A DNS label as a browser serialises it (lower case, punycode for IDNs). */
@@ -116,8 +116,32 @@ export function isOriginAllowed(
   return (project.allowedOrigins ?? []).some((entry) => typeof entry === "string" && originMatches(entry, origin));
 }
 
-/** Matches the product brief: whitelist edits apply within ~30 s without a restart. */
-const ALL_ORIGINS_TTL_MS = 30_000;
+/**
+ * Matches the product brief: whitelist edits apply within ~30 s without a
+ * restart, on every instance. No answer older than this is ever served; the
+ * instance that saved the edit forgets its copies at once
+ * (forgetAllowedOriginCaches).
+ */
+export const ALL_ORIGINS_TTL_MS = 30_000;
+/** From this age on, the visitor-page sources are refreshed behind the request that noticed (stale-while-revalidate, inside the 30 s). */
+const SOURCES_REFRESH_MS = 20_000;
+
+/**
+ * Drop this process's cached whitelists, so the next check reads the
+ * database: called after a project's origins, slug or icon change commit.
+ * Other instances catch up within ALL_ORIGINS_TTL_MS.
+ */
+export function forgetAllowedOriginCaches(): void {
+  const all = peekSingleton<{ at: number; entries: string[] | null }>("all-allowed-origins");
+  if (all) all.entries = null;
+  const sources = peekSingleton<{ at: number; bySlug: Map<string, VisitorPageSources> | null; loading: Promise<void> | null; generation: number }>("visitor-page-sources");
+  if (sources) {
+    sources.bySlug = null;
+    // A load that started before the change must not put its (older) answer back.
+    sources.generation = (sources.generation ?? 0) + 1;
+    sources.loading = null;
+  }
+}
 
 /**
  * Every project's whitelist entries, cached for 30 s. Used only where the
@@ -152,33 +176,44 @@ export type VisitorPageSources = { frameAncestors: string[]; imgSrc: string[] };
 /**
  * The CSP sources of every project's visitor pages by slug, for server.ts to
  * put in the response headers before Next renders the page. One query for
- * all projects every 30 s (stale-while-revalidate: a request waits only for
- * the very first load), so an unknown slug costs no query and no cache entry.
+ * all projects, so an unknown slug costs no query and no cache entry. An
+ * answer is served for at most 30 s: from 20 s on, a request gets it while a
+ * refresh runs behind; at 30 s a request waits for the refresh. So an edit
+ * reaches every instance within 30 s, and a busy page rarely waits.
  */
 export async function visitorPageSources(db: Db, slug: string, now = Date.now()): Promise<VisitorPageSources | null> {
-  const cache = singleton<{ at: number; bySlug: Map<string, VisitorPageSources> | null; loading: Promise<void> | null }>(
+  const cache = singleton<{ at: number; bySlug: Map<string, VisitorPageSources> | null; loading: Promise<void> | null; generation: number }>(
     "visitor-page-sources",
-    () => ({ at: 0, bySlug: null, loading: null }),
+    () => ({ at: 0, bySlug: null, loading: null, generation: 0 }),
   );
-  if (!cache.bySlug || now - cache.at >= ALL_ORIGINS_TTL_MS) {
-    cache.loading ??= (async () => {
-      try {
-        const rows = await db.select({ slug: projects.slug, allowedOrigins: projects.allowedOrigins, iconUrl: projects.iconUrl }).from(projects);
-        const bySlug = new Map<string, VisitorPageSources>();
-        for (const r of rows) {
-          const entries = Array.isArray(r.allowedOrigins) ? r.allowedOrigins : [];
-          const frameAncestors = entries.map((e) => entryAsCspSource(e)).filter((s): s is string => s !== null);
-          bySlug.set(r.slug, { frameAncestors, imgSrc: iconSource(r.iconUrl) });
+  const age = now - cache.at;
+  if (!cache.bySlug || age >= SOURCES_REFRESH_MS) {
+    if (!cache.loading) {
+      const generation = cache.generation;
+      const load = async () => {
+        try {
+          const rows = await db.select({ slug: projects.slug, allowedOrigins: projects.allowedOrigins, iconUrl: projects.iconUrl }).from(projects);
+          const bySlug = new Map<string, VisitorPageSources>();
+          for (const r of rows) {
+            const entries = Array.isArray(r.allowedOrigins) ? r.allowedOrigins : [];
+            const frameAncestors = entries.map((e) => entryAsCspSource(e)).filter((s): s is string => s !== null);
+            bySlug.set(r.slug, { frameAncestors, imgSrc: iconSource(r.iconUrl) });
+          }
+          if (cache.generation === generation) {
+            cache.bySlug = bySlug;
+            cache.at = now;
+          }
+        } finally {
+          if (cache.loading === loading) cache.loading = null;
         }
-        cache.bySlug = bySlug;
-        cache.at = now;
-      } finally {
-        cache.loading = null;
-      }
-    })();
-    // The first load must finish (a page without its framers would refuse the widget); later ones refresh behind.
-    if (!cache.bySlug) await cache.loading;
-    else cache.loading.catch((err) => logger.warn({ err }, "visitor page sources: refresh failed, keeping the previous ones"));
+      };
+      const loading: Promise<void> = load();
+      cache.loading = loading;
+    }
+    const loading = cache.loading;
+    // Nothing yet, or too old to serve: wait (a page without its framers would refuse the widget). Else refresh behind.
+    if (!cache.bySlug || age >= ALL_ORIGINS_TTL_MS) await loading;
+    else loading.catch((err) => logger.warn({ err }, "visitor page sources: refresh failed, keeping the previous ones"));
   }
   return cache.bySlug?.get(slug) ?? null;
 }
