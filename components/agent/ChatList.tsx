@@ -1,10 +1,10 @@
 "use client";
 
-import { useEffect, useRef } from "react";
 import type { Bucket } from "@/lib/inbox/buckets";
 import type { InboxItem } from "@/lib/inbox/list-bucket";
 import { shortTime } from "./format";
 import type { ListState } from "./inbox-state";
+import { PagedList } from "./PagedList";
 
 const EMPTY: Record<Bucket, string> = {
   active: "No active chats. New chats are assigned to you automatically while you're online.",
@@ -46,78 +46,24 @@ export function ChatList({
   onRetry: () => void;
   panelId: string;
 }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const sentinel = useRef<HTMLLIElement>(null);
-  const loadMore = useRef(onLoadMore);
-  loadMore.current = onLoadMore;
-  const canLoadMore = list.status === "ready" && list.nextCursor !== null && !list.loadingMore && !list.moreError;
-
-  useEffect(() => {
-    const el = sentinel.current;
-    if (!el || !canLoadMore) return;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore.current(), {
-      root: scroller.current,
-      rootMargin: "200px 0px",
-    });
-    io.observe(el);
-    return () => io.disconnect();
-  }, [canLoadMore, list.items.length]);
-
   return (
-    <div
-      ref={scroller}
-      id={panelId}
-      role="tabpanel"
-      aria-labelledby={`bucket-tab-${bucket}`}
-      aria-busy={list.status === "loading" || list.loadingMore}
-      className="min-h-0 flex-1 overflow-y-auto rounded-lg border border-slate-200 bg-white"
-    >
-      {list.status === "loading" ? (
-        <p role="status" className="p-4 text-sm text-slate-500">
-          Loading chats…
-        </p>
-      ) : list.status === "error" ? (
-        <div role="alert" className="space-y-2 p-4 text-sm text-red-700">
-          <p>Couldn&apos;t load chats: {list.error}</p>
-          <button type="button" onClick={onRetry} className="rounded-md border border-red-300 px-2 py-1 text-xs hover:bg-red-50">
-            Try again
-          </button>
-        </div>
-      ) : list.items.length === 0 ? (
-        <p className="p-4 text-sm text-slate-500">{query.trim() ? `No chats match “${query.trim()}”.` : bucket === "active" && onBreak ? EMPTY_ACTIVE_ON_BREAK : EMPTY[bucket]}</p>
-      ) : (
-        <ul aria-label="Chats" className="divide-y divide-slate-100">
-          {list.items.map((c) => (
-            <ChatRow
-              key={c.id}
-              c={c}
-              selected={c.id === selectedId}
-              showUnread={showUnread}
-              onOpen={() => onOpen(c)}
-              onToggleStar={() => onToggleStar(c)}
-            />
-          ))}
-          {list.nextCursor !== null ? (
-            <li ref={sentinel} className="p-3 text-center text-xs text-slate-500">
-              {list.moreError ? (
-                <span role="alert" className="text-red-700">
-                  Couldn&apos;t load more: {list.moreError}{" "}
-                  <button type="button" onClick={onLoadMore} className="underline">
-                    Retry
-                  </button>
-                </span>
-              ) : list.loadingMore ? (
-                <span role="status">Loading more…</span>
-              ) : (
-                <button type="button" onClick={onLoadMore} className="underline">
-                  Load more chats
-                </button>
-              )}
-            </li>
-          ) : null}
-        </ul>
+    <PagedList
+      list={list}
+      onLoadMore={onLoadMore}
+      onRetry={onRetry}
+      containerProps={{ id: panelId, role: "tabpanel", "aria-labelledby": `bucket-tab-${bucket}` }}
+      empty={query.trim() ? `No chats match “${query.trim()}”.` : bucket === "active" && onBreak ? EMPTY_ACTIVE_ON_BREAK : EMPTY[bucket]}
+      renderItem={(c) => (
+        <ChatRow
+          key={c.id}
+          c={c}
+          selected={c.id === selectedId}
+          showUnread={showUnread}
+          onOpen={() => onOpen(c)}
+          onToggleStar={() => onToggleStar(c)}
+        />
       )}
-    </div>
+    />
   );
 }
 

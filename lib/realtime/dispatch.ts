@@ -1,3 +1,4 @@
+import { assertCan } from "../auth/permissions";
 import { touchStaffSession } from "../auth/staff-sessions";
 import { getDb } from "../../db/client";
 import type { Ctx } from "../ctx";
@@ -82,6 +83,12 @@ function knownOverLimit(conn: Conn, type: unknown): boolean {
   return until !== undefined && Date.now() < until;
 }
 
+/**
+ * Frames that write into a chat besides `send` (sendMessage refuses that itself, hiding chats the
+ * sender may not read): a typing pill, a receipt watermark (the visitor's ticks).
+ */
+const WRITING_FRAMES = new Set<ClientMessage["type"]>(["typing", "delivered", "read"]);
+
 /** Visitor sockets per conversation on this instance: the 15 s grace starts when the last one closes. */
 const visitorSockets = () => singleton("visitor-sockets", () => new Map<number, number>());
 
@@ -162,6 +169,9 @@ export function createDispatcher({ hub: getHub, apply }: DispatchDeps) {
       const ctx = ctxFor(conn, db);
       const limit = FRAME_LIMITS[msg.type];
       if (limit && !(await withinFrameLimit(conn, limit, db, hub, ref))) return;
+      // A staff socket that may write in no chat at all (QA) is refused every writing frame out loud;
+      // one that may write elsewhere (an agent whose chat was just reassigned) is dropped quietly below.
+      if (WRITING_FRAMES.has(msg.type) && conn.identity.kind === "staff") assertCan(conn.identity.actor, "chat.reply");
       switch (msg.type) {
         case "join": {
           const c = await getConversationOrThrow(ctx, msg.conversationId, "read");
