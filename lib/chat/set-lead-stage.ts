@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { conversations, LEAD_STAGES } from "../../db/schema";
+import { conversations, LEAD_STAGES, leads } from "../../db/schema";
 import { withTransaction, type StaffCtx } from "../ctx";
 import { audit } from "../audit";
 import { DbId } from "../validation";
@@ -18,7 +18,8 @@ export const SetLeadStageInput = z.object({
 /**
  * Tag a chat's lead stage (New, Qualified, Not Qualified, Converted). Agents:
  * only chats assigned to them; admins and managers: any; QA: never. Touches
- * nothing but `lead_stage` — in particular not `last_message_at`, so tagging
+ * nothing but the stage (the chat's and its lead's, in one transaction: the
+ * CRM and the inbox read the same change) — in particular not `last_message_at`, so tagging
  * never reorders the inbox (product brief, "Real activity sort"). The caller
  * publishes the returned DTO after this returns.
  */
@@ -30,6 +31,8 @@ export async function setLeadStage({ ctx, input }: { ctx: StaffCtx; input: unkno
     const changed = c.leadStage !== data.stage;
     if (changed) {
       await tx.db.update(conversations).set({ leadStage: data.stage }).where(eq(conversations.id, c.id));
+      // The chat's lead carries the same stage, written by this one verb in the same transaction.
+      await tx.db.update(leads).set({ stage: data.stage, updatedAt: ctx.now }).where(eq(leads.conversationId, c.id));
       await audit(tx, "conversation.lead_stage", { type: "conversation", id: c.id }, { from: c.leadStage, to: data.stage });
     }
     return {

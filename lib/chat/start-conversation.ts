@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { conversations, visitorAttributions, visitors } from "../../db/schema";
+import { conversations, leads, visitorAttributions, visitors } from "../../db/schema";
 import { AttributionInput, buildAttribution, resolveGeo } from "../attribution";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
@@ -71,8 +71,8 @@ export function newVisitorToken(): string {
  *
  * A blocked IP gets `blocked` (a bare 403) and nothing is written. A token
  * that belongs to this project reuses its visitor, and that visitor's open
- * conversation if there is one; otherwise a new visitor, its attribution and
- * a `queued` conversation are created in one transaction. Publishing the new
+ * conversation if there is one; otherwise a new visitor, its attribution, a
+ * `queued` conversation and its lead are created in one transaction. Publishing the new
  * chat and routing it are the caller's job, after this returns.
  */
 export async function startConversation(a: {
@@ -176,5 +176,18 @@ async function createOrResume(
       visitorOfflineSince: a.now,
     })
     .returning({ id: conversations.id });
+  // Every chat is a lead (source "chat") from its first moment, with the chat's attribution.
+  await tx.insert(leads).values({
+    source: "chat",
+    projectId: project.id,
+    conversationId: conv.id,
+    visitorId: visitor.id,
+    attributionId: attr.id,
+    name: input.name,
+    phone: input.phone,
+    email: input.email,
+    createdAt: a.now,
+    updatedAt: a.now,
+  });
   return { token: visitor.token, visitorId: visitor.id, conversationId: conv.id, projectId: project.id, created: true };
 }

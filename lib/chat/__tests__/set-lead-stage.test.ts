@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client";
-import { conversations } from "../../../db/schema";
+import { conversations, leads } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
 import { createConversation, createStaff, staffCtxFor } from "../../../tests/factories";
 import { setLeadStage } from "../set-lead-stage";
@@ -51,6 +51,18 @@ describe("setLeadStage", () => {
     expect((await setLeadStage({ ctx: staffCtxFor(h.db, admin), input: { conversationId: conversation.id, stage: "not_qualified" } })).result.leadStage).toBe("not_qualified");
     const manager = await createStaff(h.db, { role: "manager" });
     expect((await setLeadStage({ ctx: staffCtxFor(h.db, manager), input: { conversationId: conversation.id, stage: "qualified" } })).result.leadStage).toBe("qualified");
+    expect(await stageOf(conversation.id)).toBe("qualified");
+  });
+
+  it("the chat's lead takes the same stage in the same transaction (one change, seen in the inbox and the CRM)", async () => {
+    const admin = await createStaff(h.db, { role: "admin" });
+    const { conversation, visitor } = await createConversation(h.db);
+    await h.db.insert(leads).values({ source: "chat", projectId: conversation.projectId, conversationId: conversation.id, visitorId: visitor.id, name: visitor.name });
+    const later = new Date(Date.now() + 60_000);
+    await setLeadStage({ ctx: staffCtxFor(h.db, admin, later), input: { conversationId: conversation.id, stage: "qualified" } });
+    const [lead] = await h.db.select().from(leads).where(eq(leads.conversationId, conversation.id));
+    expect(lead.stage).toBe("qualified");
+    expect(lead.updatedAt.toISOString()).toBe(later.toISOString());
     expect(await stageOf(conversation.id)).toBe("qualified");
   });
 

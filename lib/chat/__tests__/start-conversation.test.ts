@@ -3,7 +3,7 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "../../../db/client";
-import { blockedIps, conversations, visitorAttributions, visitors } from "../../../db/schema";
+import { blockedIps, conversations, leads, visitorAttributions, visitors } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
 import { createProject } from "../../../tests/factories";
 import { anonymousCtx } from "../../ctx";
@@ -41,9 +41,9 @@ afterAll(async () => {
 beforeEach(() => useEnv());
 
 async function counts() {
-  const n = async (t: typeof visitors | typeof conversations | typeof visitorAttributions) =>
+  const n = async (t: typeof visitors | typeof conversations | typeof visitorAttributions | typeof leads) =>
     (await db.select({ n: sql<number>`count(*)::int` }).from(t))[0].n;
-  return { visitors: await n(visitors), attributions: await n(visitorAttributions), conversations: await n(conversations) };
+  return { visitors: await n(visitors), attributions: await n(visitorAttributions), conversations: await n(conversations), leads: await n(leads) };
 }
 
 /** The verb as the visitor route calls it (an anonymous ctx at `now` from `ip`); returns its result. */
@@ -61,7 +61,7 @@ const valid = (over: Record<string, unknown> = {}) => ({
 });
 
 describe("startConversation", () => {
-  it("creates a visitor, its attribution and a queued conversation in one go", async () => {
+  it("creates a visitor, its attribution, a queued conversation and its lead in one go", async () => {
     const before = await counts();
     const headers = new Headers({ "user-agent": UA, "accept-language": "en-GB,en;q=0.8", "cf-ipcountry": "GB" });
     const r = await start({
@@ -84,6 +84,7 @@ describe("startConversation", () => {
       visitors: before.visitors + 1,
       attributions: before.attributions + 1,
       conversations: before.conversations + 1,
+      leads: before.leads + 1,
     });
 
     const [v] = await db.select().from(visitors).where(eq(visitors.id, r.visitorId));
@@ -121,6 +122,10 @@ describe("startConversation", () => {
       // No TRUST_PROXY: a client-sent cf-ipcountry means nothing.
       geoCountry: null,
     });
+
+    // Every chat is a lead: source "chat", the visitor's contact, the chat's attribution and stage.
+    const [lead] = await db.select().from(leads).where(eq(leads.conversationId, c.id));
+    expect(lead).toMatchObject({ source: "chat", projectId: project.id, visitorId: r.visitorId, attributionId: c.attributionId, name: "Asha Rao", phone: "+442079460958", email: "asha@example.com", stage: "new" });
   });
 
   it("takes geo from proxy headers when TRUST_PROXY is configured", async () => {
