@@ -15,6 +15,8 @@ import { ChatList } from "./ChatList";
 import { ChatPane } from "./ChatPane";
 import { consoleTitle, headMayGainChat, initialList, listKey, listReducer } from "./inbox-state";
 import { QuickReplyManager, useQuickReplies } from "./QuickReplies";
+import { FollowUpsBadge } from "@/components/back-office/crm/FollowUpsPanel";
+import { useChatDeepLink } from "./useChatDeepLink";
 
 /** Product brief: search is debounced. */
 const SEARCH_DEBOUNCE_MS = 300;
@@ -56,6 +58,8 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
   const [searchName, setSearchName] = useState("search");
   const [onBreak, setOnBreak] = useState(me.onBreak);
   const quickReplies = useQuickReplies();
+  // The CRM's "Open chat" (/agent?c=<id>).
+  useChatDeepLink(setSelected, setNotice);
 
   // Frame handlers and timers read the latest view through this ref.
   const view = useRef({ bucket, q, key, selectedId: selected?.id ?? null, list });
@@ -275,6 +279,7 @@ export function AgentConsole({ me }: { me: ConsoleUser }) {
               .
             </span>
           ) : null}
+          <FollowUpsBadge />
           <button type="button" onClick={() => setManagerOpen(true)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-50">
             <span aria-hidden="true">⚡ </span>Saved replies
           </button>
