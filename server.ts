@@ -35,7 +35,7 @@ const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIp
     import("./lib/jobs/scheduler"),
     import("./lib/security/strikes"),
   ]);
-const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins, frontDoor, session, staffSessions] = await Promise.all([
+const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins, frontDoor, session, staffSessions, { leadImportJobs }] = await Promise.all([
   import("./lib/effects"),
   import("./lib/jobs/routing-jobs"),
   import("./lib/realtime/access"),
@@ -44,6 +44,7 @@ const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins
   import("./lib/security/front-door"),
   import("./lib/auth/session"),
   import("./lib/auth/staff-sessions"),
+  import("./lib/crm/csv-import-job"),
 ]);
 
 const started = Date.now();
@@ -142,6 +143,8 @@ const scheduler = sched.startScheduler([
   { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
   { name: "staff-sessions-sweep", everyMs: 60 * 60_000, run: (now) => staffSessions.sweepStaffSessions({ db, now }) },
   ...routingJobs(db),
+  // CSV lead imports, one at a time, off the request that queued them.
+  ...leadImportJobs(db),
 ], { shouldRun: dbHandle.isLeader });
 
 server.listen(env.port, env.host, () => {

@@ -1,0 +1,14 @@
+import { redirect } from "next/navigation";
+import { CsvImport } from "@/components/back-office/crm-import/CsvImport";
+import { can } from "@/lib/auth/permissions";
+import { requireSection } from "@/lib/console/page";
+import { staffActor } from "@/lib/ctx";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Import leads · OnlineChatCRM" };
+
+export default async function ManagerCrmImport() {
+  const user = await requireSection("manager", "crm", "/manager/crm/import");
+  if (!can(staffActor(user), "crm.import")) redirect("/manager/crm");
+  return <CsvImport console="manager" />;
+}
