@@ -1,13 +1,13 @@
 "use client";
 
 import { useId, useState } from "react";
-import { DEFAULT_PAGE_SIZE, PAGE_SIZES, type PageSize } from "@/lib/console/table";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/table";
 import type { StaffKind, StaffListPage, StaffRowDTO } from "@/lib/staff/list-staff";
 import { errorText } from "@/components/ui/api";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { DataTable, type Column } from "@/components/ui/DataTable";
 import { Menu, type MenuItem } from "@/components/ui/Menu";
-import { PaginationBar } from "@/components/ui/Pagination";
+import { UrlPaginationBar, urlPageSize } from "@/components/ui/Pagination";
 import { PillGroup } from "@/components/ui/PillGroup";
 import { SearchBox } from "@/components/ui/SearchBox";
 import { ui } from "@/components/ui/styles";
@@ -53,7 +53,7 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
   const text = TEXT[kind];
   const toast = useToast();
   const url = useUrlQuery();
-  const limit = (PAGE_SIZES as readonly number[]).includes(Number(url.get("limit"))) ? (Number(url.get("limit")) as PageSize) : DEFAULT_PAGE_SIZE;
+  const limit = urlPageSize(url);
   const filters = { q: url.get("q"), status: url.get("status"), role: kind === "staff" ? url.get("role") : "" };
   const listUrl = staffApi.listUrl({
     kind,
@@ -211,16 +211,7 @@ export function StaffDirectory({ kind }: { kind: StaffKind }) {
         empty={filtered ? text.none : text.empty}
         footer={
           data ? (
-            <PaginationBar
-              from={data.from}
-              count={rows.length}
-              total={data.total}
-              pageSize={limit}
-              busy={page.status === "loading"}
-              onPageSize={(n) => url.set({ limit: n === DEFAULT_PAGE_SIZE ? null : n })}
-              onPrev={data.prev ? () => url.set({ before: data.prev, after: null }, { keepPage: true }) : null}
-              onNext={data.next ? () => url.set({ after: data.next, before: null }, { keepPage: true }) : null}
-            />
+            <UrlPaginationBar url={url} page={data} count={rows.length} busy={page.status === "loading"} />
           ) : null
         }
       />

@@ -8,9 +8,8 @@ import { DbId } from "../validation";
 
 export type ProjectRow = typeof projects.$inferSelect;
 
-/** A project as the editor shows it. `version` goes back with a save (a stale one is refused). */
-export type ProjectDTO = {
-  id: number;
+/** What the visitor page shows of a project (the editor's live preview draws it from the form). */
+export type ProjectBranding = {
   slug: string;
   title: string;
   subtitle: string;
@@ -20,6 +19,11 @@ export type ProjectDTO = {
   formHeading: string;
   formDescription: string;
   iconUrl: string | null;
+};
+
+/** A project as the editor shows it. `version` goes back with a save (a stale one is refused). */
+export type ProjectDTO = ProjectBranding & {
+  id: number;
   allowedOrigins: string[];
   aiInstructions: string;
   widgetPosition: "right" | "left";

@@ -3,18 +3,9 @@
 import { useMemo } from "react";
 import { renderLandingPage } from "@/components/visitor/landing/render";
 import { accentForeground, safeAccent, safeIconUrl } from "@/lib/projects/branding";
+import type { ProjectBranding } from "@/lib/project-admin/get-project";
 
-export type PreviewBranding = {
-  slug: string;
-  title: string;
-  subtitle: string;
-  accentColor: string;
-  welcomeHeading: string;
-  welcomeMessage: string;
-  formHeading: string;
-  formDescription: string;
-  iconUrl: string | null;
-};
+export type PreviewBranding = ProjectBranding;
 
 /** One country is enough to show the form's shape; the live page lists them all. */
 const PREVIEW_COUNTRIES = [{ code: "US" as const, name: "United States", dial: "+1" }];

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState } from "react";
-import type { ProjectDTO } from "@/lib/project-admin/get-project";
+import type { ProjectBranding, ProjectDTO } from "@/lib/project-admin/get-project";
 import { accentForeground, contrastRatio, DEFAULT_ACCENT, safeAccent } from "@/lib/projects/branding";
 import { ApiError, errorText } from "@/components/ui/api";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
@@ -14,15 +14,7 @@ import { projectsApi, type ProjectBody } from "./api";
 import { EmbedCodes } from "./EmbedCodes";
 import { LandingPreview } from "./LandingPreview";
 
-type Form = {
-  slug: string;
-  title: string;
-  subtitle: string;
-  accentColor: string;
-  welcomeHeading: string;
-  welcomeMessage: string;
-  formHeading: string;
-  formDescription: string;
+type Form = Omit<ProjectBranding, "iconUrl"> & {
   allowedOrigins: string;
   aiInstructions: string;
   widgetPosition: "right" | "left";

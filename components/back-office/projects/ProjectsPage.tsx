@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Suspense, useId, useState } from "react";
-import { DEFAULT_PAGE_SIZE, PAGE_SIZES, type PageSize } from "@/lib/console/table";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/table";
 import type { ProjectListPage, ProjectRowDTO } from "@/lib/project-admin/list-projects";
 import { ApiError, errorText } from "@/components/ui/api";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
@@ -11,7 +11,7 @@ import { DataTable, type Column } from "@/components/ui/DataTable";
 import { Dialog } from "@/components/ui/Dialog";
 import { FormAlert, TextField } from "@/components/ui/Field";
 import { Menu, type MenuItem } from "@/components/ui/Menu";
-import { PaginationBar } from "@/components/ui/Pagination";
+import { UrlPaginationBar, urlPageSize } from "@/components/ui/Pagination";
 import { SearchBox } from "@/components/ui/SearchBox";
 import { ui } from "@/components/ui/styles";
 import { useToast } from "@/components/ui/Toast";
@@ -34,7 +34,7 @@ function ProjectsTable({ basePath }: { basePath: string }) {
   const toast = useToast();
   const router = useRouter();
   const url = useUrlQuery();
-  const limit = (PAGE_SIZES as readonly number[]).includes(Number(url.get("limit"))) ? (Number(url.get("limit")) as PageSize) : DEFAULT_PAGE_SIZE;
+  const limit = urlPageSize(url);
   const q = url.get("q");
   const page = useServerPage<ProjectListPage>(
     projectsApi.listUrl({ q, after: url.get("after"), before: url.get("before"), limit: limit === DEFAULT_PAGE_SIZE ? undefined : String(limit) }),
@@ -111,16 +111,7 @@ function ProjectsTable({ basePath }: { basePath: string }) {
         empty={q ? "No projects match." : "No projects yet. Create one to get a visitor page and embed codes."}
         footer={
           data ? (
-            <PaginationBar
-              from={data.from}
-              count={rows.length}
-              total={data.total}
-              pageSize={limit}
-              busy={page.status === "loading"}
-              onPageSize={(n) => url.set({ limit: n === DEFAULT_PAGE_SIZE ? null : n })}
-              onPrev={data.prev ? () => url.set({ before: data.prev, after: null }, { keepPage: true }) : null}
-              onNext={data.next ? () => url.set({ after: data.next, before: null }, { keepPage: true }) : null}
-            />
+            <UrlPaginationBar url={url} page={data} count={rows.length} busy={page.status === "loading"} />
           ) : null
         }
       />

@@ -18,6 +18,20 @@ const FIELDS = [
 
 type Form = Record<StrikeRule, Record<keyof RuleSettings, string>>;
 
+/** Save a form of numbers: the server's field errors go next to their fields. True when it saved. */
+async function saveNumbers(run: () => Promise<unknown>, on: { setFields: (f: Record<string, string>) => void; setError: (e: string | null) => void }): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && Object.keys(err.fields).length) {
+      on.setFields(err.fields);
+      on.setError("Check the highlighted numbers.");
+    } else on.setError(errorText(err));
+    return false;
+  }
+}
+
 /** A number field's text as the server checks it ("" or "2.5" stay as typed, so the server's message says what is wrong). */
 const num = (s: string): number | string => (/^-?\d+$/.test(s.trim()) ? Number(s.trim()) : s);
 
@@ -50,15 +64,9 @@ export function RulesPanel({ settings, onSaved }: { settings: SecurityPageSettin
         if (form[r][f.key] !== String(settings.strikeRules[r][f.key])) (change[r] ??= {})[f.key] = num(form[r][f.key]);
       }
     }
-    try {
-      await securityApi.updateRules(change as Parameters<typeof securityApi.updateRules>[0]);
+    if (await saveNumbers(() => securityApi.updateRules(change as Parameters<typeof securityApi.updateRules>[0]), { setFields, setError })) {
       toast("Strike rules saved. Every instance applies them within a few seconds.");
       onSaved();
-    } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.fields).length) {
-        setFields(err.fields);
-        setError("Check the highlighted numbers.");
-      } else setError(errorText(err));
     }
     setBusy(false);
   }
@@ -154,15 +162,9 @@ function RateLimitsForm({ settings, onSaved }: { settings: SecurityPageSettings;
       if (c.points) (change[l.name] ??= {}).points = num(form[l.name].points);
       if (c.seconds) (change[l.name] ??= {}).seconds = num(form[l.name].seconds);
     }
-    try {
-      await securityApi.updateRateLimits(change);
+    if (await saveNumbers(() => securityApi.updateRateLimits(change), { setFields, setError })) {
       toast("Rate limits saved. Every instance applies them within a few seconds.");
       onSaved();
-    } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.fields).length) {
-        setFields(err.fields);
-        setError("Check the highlighted numbers.");
-      } else setError(errorText(err));
     }
     setBusy(false);
   }
