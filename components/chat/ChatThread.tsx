@@ -1,11 +1,11 @@
 "use client";
 
 import { MESSAGE_PAGE_SIZE } from "@/lib/constants";
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
+import { useVirtualizer, type VirtualItem, type Virtualizer } from "@tanstack/react-virtual";
 import type { ChatApi, Side, ThreadMessage } from "./useChat";
 import { MessageRow } from "./MessageRow";
-import { estimateRowHeight, localDay, updateRows, type ThreadRow } from "./thread-rows";
+import { estimateRowHeight, fitSlice, localDay, moveRowSlice, nextRowLayout, type RowLayout, type SliceSize, type ThreadRow } from "./thread-rows";
 import { useThreadWindow } from "./useThreadWindow";
 
 /** Fixed, so the list's offsets never move when "Load older" turns into "Loading…" or "Start of the conversation". */
@@ -23,12 +23,65 @@ const PREFETCH_DELAY_MS = 120;
 /** Rows rendered beyond the viewport on each side: cheap (rows are memoised) and constant at any history length. */
 const OVERSCAN = 40;
 const HIGHLIGHT_MS = 1600;
+/**
+ * Rows the virtual list lays out one by one around the reader (RowSlice); the
+ * rest of the loaded thread is two spacers. 400 rows is ~25,000 px: a wheel or
+ * a fling re-slices every few hundred rows, and the margin (> the overscan
+ * plus a screen) keeps a re-slice out of sight.
+ */
+const SLICE: SliceSize = { size: 400, margin: 100, max: 800 };
+/** While rendering, re-slice only what can't wait for the commit (the reader's rows outside it, or a huge slice). */
+const SLICE_IN_RENDER: SliceSize = { size: SLICE.size, margin: 0, max: 2 * SLICE.max };
+
+type ListVirtualizer = Virtualizer<HTMLDivElement, Element>;
+
+/** The list's index of row `idx` of the slice laid out (after the spacer above, when there is one). */
+function listIndex(l: RowLayout, idx: number): number {
+  return (l.slice.from > 0 ? 1 : 0) + idx - l.slice.from;
+}
+
+/** A row's height as the list knows it: measured once it has been on screen, estimated before. */
+function rowSize(v: ListVirtualizer | null, r: ThreadRow): number {
+  return v?.itemSizeCache.get(r.key) ?? estimateRowHeight(r);
+}
+
+/**
+ * The rows at the top and bottom of the viewport, as indexes into the rows.
+ * Under a spacer, walk the heights of the rows it stands for (the reader
+ * dragged the scrollbar there).
+ */
+function rowsOnScreen(v: ListVirtualizer, el: HTMLElement | null, l: RowLayout): { start: number; end: number } | null {
+  const n = l.rows.length;
+  if (!el || n === 0) return null;
+  const lead = l.slice.from > 0 ? 1 : 0;
+  const span = l.slice.to - l.slice.from;
+  const rowAt = (y: number): number => {
+    const it = v.getVirtualItemForOffset(y);
+    if (!it) return n - 1;
+    const j = it.index - lead;
+    if (j >= 0 && j < span) return l.slice.from + j;
+    const [first, last] = j < 0 ? [0, l.slice.from] : [l.slice.to, n];
+    let edge = it.start;
+    for (let i = first; i < last; i++) {
+      edge += rowSize(v, l.rows[i]);
+      if (edge > y) return i;
+    }
+    return last - 1;
+  };
+  const top = el.scrollTop;
+  return { start: rowAt(top), end: rowAt(top + el.clientHeight) };
+}
 
 /**
  * The message list, virtualised: only the rows near the viewport are in the
- * DOM, so opening, typing and paging cost the same at 30 or 50,000 loaded
- * messages. End-anchored: older pages prepend without moving what the reader
- * looks at, new messages keep a reader at the bottom pinned, and a reader
+ * DOM, and the virtual list itself lays out a slice of a few hundred rows
+ * around the reader, the rest of the loaded thread standing in as two spacers
+ * (its bookkeeping is linear in what it lays out: each row measured near the
+ * top re-positions every row after it, ~20 per older page, which at 50,000
+ * loaded messages doubled the cost of a page). So opening, typing and paging
+ * cost the same at 30 or 50,000 loaded messages. End-anchored: older pages
+ * prepend without moving what the reader looks at (keepReaderInPlace), new
+ * messages keep a reader at the bottom pinned, and a reader
  * scrolled up gets a "New messages" pill instead. A quote jump to a message
  * far back loads the window around it in one request (useThreadWindow).
  */
@@ -52,14 +105,35 @@ export const ChatThread = memo(function ChatThread({
   onReply?: (m: ThreadMessage) => void;
 }) {
   const view = useThreadWindow(chat);
-  const prevRows = useRef<{ messages: readonly ThreadMessage[]; rows: ThreadRow[] } | null>(null);
-  const rows = useMemo(() => updateRows(prevRows.current, view.messages), [view.messages]);
-  prevRows.current = { messages: view.messages, rows };
   const scroller = useRef<HTMLDivElement>(null);
+  const vRef = useRef<ListVirtualizer | null>(null);
+  // Rows and the slice laid out, derived together in render (idempotent per message list): a page
+  // prepended to 50,000 messages builds its own rows and carries the slice, nothing more.
+  const layout = useRef<RowLayout | null>(null);
+  /** RowLayout.reflowed until the list has measured it once (keepReaderInPlace). */
+  const reflowed = useRef<string | null>(null);
+  const [, relayout] = useReducer((x: number) => x + 1, 0);
+  if (layout.current?.messages !== view.messages) {
+    const prev = layout.current;
+    const v = vRef.current;
+    const seen = prev && v ? rowsOnScreen(v, scroller.current, prev) : null;
+    layout.current = nextRowLayout(prev, view.messages, seen, (r) => rowSize(v, r), SLICE_IN_RENDER);
+    reflowed.current = layout.current.reflowed;
+  }
+  const { rows, slice, above, below } = layout.current;
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
   const viewRef = useRef(view);
   viewRef.current = view;
+
+  // The rows before and after the slice, as two spacers of their height. A spacer's key carries its
+  // height, so a change the reader can't see (a page into the spacer above) still moves the list's anchor.
+  const lead = slice.from > 0 ? 1 : 0;
+  const span = slice.to - slice.from;
+  const trail = slice.to < rows.length ? 1 : 0;
+  const spacers = useMemo(() => ({ above, below, aboveKey: `above:${above}`, belowKey: `below:${below}` }), [above, below]);
+  const items = useRef({ rows, from: slice.from, lead, span, spacers });
+  items.current = { rows, from: slice.from, lead, span, spacers };
 
   const [highlight, setHighlight] = useState<number | null>(null);
   const [lightbox, setLightbox] = useState<string | null>(null);
@@ -73,10 +147,17 @@ export const ChatThread = memo(function ChatThread({
   const prefetch = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: lead + span + trail,
     getScrollElement: () => scroller.current,
-    estimateSize: useCallback((i: number) => estimateRowHeight(rowsRef.current[i]), []),
-    getItemKey: useCallback((i: number) => rows[i].key, [rows]),
+    estimateSize: useCallback((i: number) => {
+      const it = items.current;
+      const j = i - it.lead;
+      return j < 0 ? it.spacers.above : j < it.span ? estimateRowHeight(it.rows[it.from + j]) : it.spacers.below;
+    }, []),
+    getItemKey: useCallback(
+      (i: number) => (i < lead ? spacers.aboveKey : i - lead < span ? rows[slice.from + i - lead].key : spacers.belowKey),
+      [rows, slice.from, lead, span, spacers],
+    ),
     anchorTo: "end",
     // A window far back isn't the live end: appending its next page must not pull the reader down page after page.
     followOnAppend: !view.detached,
@@ -85,6 +166,43 @@ export const ChatThread = memo(function ChatThread({
     paddingStart: HEADER_PX,
     paddingEnd: FOOTER_PX,
   });
+  vRef.current = virtualizer;
+
+  /**
+   * Which row size changes move the scroll position by the same amount, so
+   * what the reader reads stays put. The list's own rule skips a re-measured
+   * row while the reader scrolls up (for 150 ms after their last scroll) and
+   * any row whose top is on screen; under a page prepended, that let the text
+   * jump by the date separator the oldest message just lost, in about half
+   * the pages (tests/e2e/thread-long.spec.ts). Rows don't grow as they are
+   * read here (no streaming), so a row above the viewport that changes is
+   * always corrected, whichever way the reader scrolls.
+   */
+  const keepReaderInPlace = useCallback((item: VirtualItem, _delta: number, v: ListVirtualizer): boolean => {
+    const top = v.scrollOffset ?? 0;
+    // First measured with its top above the viewport: all of its estimate's error was above the reader.
+    if (!v.itemSizeCache.has(item.key)) return item.start < top;
+    // What changed is at its top (RowLayout.reflowed): the reader reads under it, even with its top on screen.
+    if (item.key === reflowed.current) {
+      reflowed.current = null;
+      return item.start < top + (v.scrollRect?.height ?? 0);
+    }
+    return item.end <= top;
+  }, []);
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = keepReaderInPlace;
+
+  /**
+   * Lay out the rows start..end (and around them) before scrolling to them.
+   * False when the slice moved: the caller's pending scroll runs after that render.
+   */
+  const sliceAround = useCallback((start: number, end: number): boolean => {
+    const l = layout.current!;
+    const next = fitSlice(l.slice, l.rows.length, { start, end }, SLICE);
+    if (next.from === l.slice.from && next.to === l.slice.to) return true;
+    layout.current = moveRowSlice(l, next, (r) => rowSize(vRef.current, r));
+    relayout();
+    return false;
+  }, []);
 
   const lastStoredId = useMemo(() => {
     for (let i = chat.messages.length - 1; i >= 0; i--) if (!chat.messages[i].local) return chat.messages[i].id;
@@ -100,8 +218,11 @@ export const ChatThread = memo(function ChatThread({
     openedAt.current = lastStoredId ?? 0;
     atEnd.current = true;
     setSeenUpTo(lastStoredId);
-    if (rows.length) virtualizer.scrollToEnd();
-  }, [chat.loaded, chat.fetchHistory, rows.length, lastStoredId, virtualizer]);
+    if (rows.length) {
+      if (sliceAround(rows.length - 1, rows.length - 1)) virtualizer.scrollToEnd();
+      else pendingEnd.current = true;
+    }
+  }, [chat.loaded, chat.fetchHistory, rows.length, lastStoredId, virtualizer, sliceAround]);
 
   // My own new message always comes into view, from anywhere (back to the live list from a window).
   const lastLocalKey = useRef<string | null>(null);
@@ -119,21 +240,34 @@ export const ChatThread = memo(function ChatThread({
     if (pendingJump.current !== null) {
       const id = pendingJump.current;
       const idx = rows.findIndex((r) => !r.m.local && r.m.id === id);
-      if (idx >= 0) {
+      if (idx >= 0 && sliceAround(idx, idx)) {
         pendingJump.current = null;
         atEnd.current = false;
-        virtualizer.scrollToIndex(idx, { align: "center" });
+        virtualizer.scrollToIndex(listIndex(layout.current!, idx), { align: "center" });
         setHighlight(id);
       }
     }
-    if (pendingEnd.current && !view.detached) {
+    if (pendingEnd.current && !view.detached && (rows.length === 0 || sliceAround(rows.length - 1, rows.length - 1))) {
       pendingEnd.current = false;
       atEnd.current = true;
       virtualizer.scrollToEnd();
     }
     // At the bottom of the live list, what just arrived is seen.
     if (atEnd.current && !view.detached && lastStoredId !== null) setSeenUpTo((s) => (s === null || lastStoredId > s ? lastStoredId : s));
-  }, [rows, view.detached, lastStoredId, virtualizer]);
+  }, [rows, slice.from, slice.to, view.detached, lastStoredId, virtualizer, sliceAround]);
+
+  // After every commit (a scroll re-renders the list when its range moves): keep the slice around the
+  // reader. Not while a scroll of ours is pending (it moved the slice to where it is going), and not
+  // twice for one scroll position and slice, so nothing can pull the slice back and forth.
+  const fittedAt = useRef<{ top: number; slice: RowLayout["slice"] } | null>(null);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const l = layout.current!;
+    if (!el || pendingEnd.current || pendingJump.current !== null) return;
+    if (fittedAt.current?.top === el.scrollTop && fittedAt.current.slice === l.slice) return;
+    const seen = rowsOnScreen(virtualizer, el, l);
+    if (seen && !sliceAround(seen.start, seen.end)) fittedAt.current = { top: el.scrollTop, slice: layout.current!.slice };
+  });
 
   useEffect(() => {
     if (highlight === null) return;
@@ -191,16 +325,18 @@ export const ChatThread = memo(function ChatThread({
     async (id: number) => {
       const idx = rowsRef.current.findIndex((r) => !r.m.local && r.m.id === id);
       if (idx >= 0) {
-        atEnd.current = false;
-        virtualizer.scrollToIndex(idx, { align: "center" });
-        setHighlight(id);
+        if (sliceAround(idx, idx)) {
+          atEnd.current = false;
+          virtualizer.scrollToIndex(listIndex(layout.current!, idx), { align: "center" });
+          setHighlight(id);
+        } else pendingJump.current = id; // laid out in the next render, then scrolled to
         return;
       }
       // Not loaded: fetch the window around it (one request at any depth) and scroll there once it renders.
       pendingJump.current = id;
       if (!(await viewRef.current.loadAround(id))) pendingJump.current = null;
     },
-    [virtualizer],
+    [virtualizer, sliceAround],
   );
 
   const toLatest = useCallback(() => {
@@ -208,11 +344,13 @@ export const ChatThread = memo(function ChatThread({
       pendingEnd.current = true;
       viewRef.current.toLive();
     } else {
+      const n = rowsRef.current.length;
       atEnd.current = true;
-      virtualizer.scrollToEnd();
+      if (n === 0 || sliceAround(n - 1, n - 1)) virtualizer.scrollToEnd();
+      else pendingEnd.current = true;
     }
     setSeenUpTo(lastStoredRef.current);
-  }, [virtualizer]);
+  }, [virtualizer, sliceAround]);
 
   const onActivate = useCallback((key: string) => setActiveKey((k) => (k === key ? null : key)), []);
 
@@ -235,7 +373,7 @@ export const ChatThread = memo(function ChatThread({
   }, [chat]);
 
   const today = localDay(new Date());
-  const items = virtualizer.getVirtualItems();
+  const virtualItems = virtualizer.getVirtualItems();
 
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
@@ -265,8 +403,10 @@ export const ChatThread = memo(function ChatThread({
             )}
           </div>
           <ul aria-label="Chat history" className="m-0 list-none p-0">
-            {items.map((vi) => {
-              const row: ThreadRow = rows[vi.index];
+            {virtualItems.map((vi) => {
+              const j = vi.index - lead;
+              if (j < 0 || j >= span) return null; // a spacer: the rows it stands for are off screen
+              const row: ThreadRow = rows[slice.from + j];
               const m = row.m;
               return (
                 <li

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Route } from "@playwright/test";
 import { eq, sql } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
 import { conversations, messages, projects, users, visitors } from "../../db/schema";
@@ -116,4 +117,32 @@ export async function seedChats(target: { url: string } | { dataDir: string }, s
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A `page.route` handler for the history endpoint (`messages?before=`) that answers the first
+ * older-page request with the `n − 30` messages before the open page, fetched
+ * from the real endpoint in pages of 100, as one page (paging back 30 at a time
+ * would be n / 30 round trips); every later request goes through untouched. So
+ * the client holds exactly what scrolling back would have given it.
+ */
+export function answerFirstOlderPageWith(n: number): (route: Route) => Promise<void> {
+  let served = false;
+  return async (route) => {
+    if (served) return route.fallback();
+    served = true;
+    const url = new URL(route.request().url());
+    let cursor = url.searchParams.get("before");
+    const pages: unknown[][] = [];
+    let got = 0;
+    while (cursor && got < n - 30) {
+      url.searchParams.set("before", cursor);
+      url.searchParams.set("limit", String(Math.min(100, n - 30 - got)));
+      const body = (await (await route.fetch({ url: url.toString() })).json()) as { messages: unknown[]; nextCursor: string | null };
+      pages.unshift(body.messages);
+      got += body.messages.length;
+      cursor = body.nextCursor;
+    }
+    await route.fulfill({ json: { messages: pages.flat(), nextCursor: cursor } });
+  };
 }
