@@ -19,6 +19,9 @@
  *   BENCH_THREAD=0 skips, BENCH_THREAD=only runs only, the thread-in-Chromium benchmark (bench/thread.ts;
  *   BENCH_THREAD_SIZES=30,5000,50000, BENCH_THREAD_JUMP_BACK=40000)
  *   BENCH_SECURITY=0 skips the protections benchmark (bench/security.ts, per database; alone: `npm run bench:security`)
+ *   BENCH_CHATS_TABLE=0 skips the back office's Chats table at 1,000,000 conversations (bench/chats-table.ts, PostgreSQL only;
+ *   BENCH_CHATS_ROWS=1000000, BENCH_CHATS_DEEP=500; alone: `npx tsx bench/chats-table.ts`)
+ *   BENCH_CSV_IMPORT=0 skips the CSV import of leads (bench/csv-import.ts: BENCH_CSV_ROWS=100000; alone: `npx tsx bench/csv-import.ts`)
  *   BENCH_LIGHTHOUSE=0 skips Lighthouse on the visitor landing page (bench/lighthouse.ts; alone: `npm run bench:lighthouse`)
  */
 import "./lib/env";
@@ -250,9 +253,17 @@ async function main() {
     for (const kind of kinds) security += await runSecurity(kind, pgInfo.target?.url);
   }
 
+  // 6. The back office's Chats table at a million conversations (issue 10): PostgreSQL, own process and database.
+  let chatsTable = "";
+  if (env.BENCH_CHATS_TABLE !== "0" && cfg.db !== "pglite") chatsTable = await runChild("chats table", "bench/chats-table.ts", pgInfo.target?.url ?? "", 10 * 60_000);
+
+  // 7. CSV import of 100,000 leads (issue 11): own process; PGlite, and PostgreSQL when reachable.
+  let csvImport = "";
+  if (env.BENCH_CSV_IMPORT !== "0") csvImport = await runChild("csv import", "bench/csv-import.ts", pgInfo.target?.url ?? "", 10 * 60_000);
+
   meta.push(`- total wall time ${Math.round((Date.now() - started) / 1000)} s`);
   const md =
-    markdown(runs, echo, meta) + (thread ? `\n${threadMarkdown(thread)}` : "") + (lighthouse ? `\n${lighthouseMarkdown(lighthouse)}` : "") + (security ? `\n${security}` : "");
+    markdown(runs, echo, meta) + (thread ? `\n${threadMarkdown(thread)}` : "") + (lighthouse ? `\n${lighthouseMarkdown(lighthouse)}` : "") + (security ? `\n${security}` : "") + (chatsTable ? `\n${chatsTable}` : "") + (csvImport ? `\n${csvImport}` : "");
   log("\n================ results ================\n");
   for (const run of runs) for (const l of ratioLines(run, echo)) log(l);
   for (const run of runs) {
@@ -296,6 +307,26 @@ async function runSecurity(kind: "pglite" | "postgres", pgUrl: string | undefine
   } catch (err) {
     log(`security (${kind}) FAILED: ${(err as Error).message}`);
     return `security benchmark on ${kind} failed: ${(err as Error).message}\n`;
+  } finally {
+    fs.rmSync(outFile, { force: true });
+  }
+}
+
+/** A benchmark script in a child process (its own database and singletons); its markdown, or a line saying it failed. */
+async function runChild(name: string, script: string, pgUrl: string, timeout: number): Promise<string> {
+  const outFile = `${os.tmpdir()}/occ-bench-${script.replace(/\W/g, "-")}-${process.pid}.md`;
+  fs.rmSync(outFile, { force: true });
+  log(`${name}: ${script}`);
+  try {
+    execFileSync(process.execPath, ["--import", "tsx", script], {
+      env: { ...process.env, BENCH_OUT: outFile, BENCH_DATABASE_URL: pgUrl },
+      stdio: ["ignore", "inherit", "inherit"],
+      timeout,
+    });
+    return fs.readFileSync(outFile, "utf8");
+  } catch (err) {
+    log(`${name} FAILED: ${(err as Error).message}`);
+    return `${name} benchmark failed: ${(err as Error).message}\n`;
   } finally {
     fs.rmSync(outFile, { force: true });
   }

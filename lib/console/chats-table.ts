@@ -117,7 +117,7 @@ function filterSql(f: Filters): SQL {
   if (f.project !== undefined) where.push(sql`c.project_id = ${f.project}`);
   if (f.from) where.push(sql`c.last_message_at >= ${f.from.toISOString()}::timestamptz`);
   if (f.to) where.push(sql`c.last_message_at < ${f.to.toISOString()}::timestamptz`);
-  if (f.q) where.push(sql`c.visitor_id in (select v.id from visitors v where ${searchSql(f.q)})`);
+  if (f.q) where.push(sql`exists (select 1 from visitors v where v.id = c.visitor_id and ${searchSql(f.q)})`);
   return where.length ? sql.join(where, sql` and `) : sql`true`;
 }
 
