@@ -30,6 +30,12 @@ export const conversations = pgTable(
     /** Once the AI hands off (or the visitor asks for a human) this never goes back. */
     humanRequested: boolean("human_requested").notNull().default(false),
     leadStage: leadStage("lead_stage").notNull().default("new"),
+    /**
+     * The visitor's name, lowercased, kept by database triggers (migration 0015, which also makes
+     * it COLLATE "C"): the Chats table's name search walks `conversations_last_search_idx` in
+     * recency order without a lookup per row.
+     */
+    visitorSearch: text("visitor_search").notNull().default(""),
     /** Copied from the visitor at start so routing's "same phone" rule is one indexed lookup. */
     visitorPhone: text("visitor_phone").notNull(),
     ip: text("ip"),
@@ -64,7 +70,10 @@ export const conversations = pgTable(
     index("conversations_created_idx").on(t.createdAt),
     index("conversations_phone_open_idx").on(t.visitorPhone, t.assigneeId).where(sql`${t.status} <> 'closed'`),
     // The back office's Chats table: newest message first, alone or under one filter, at any depth (keyset on last_message_at, id).
-    index("conversations_last_idx").on(t.lastMessageAt, t.id),
+    // Newest first, with the search name in the index: a broad name prefix is an index-only walk.
+    index("conversations_last_search_idx").on(t.lastMessageAt, t.id, t.visitorSearch),
+    // A narrow name prefix: the few matching chats, then sorted.
+    index("conversations_visitor_search_idx").using("btree", sql`${t.visitorSearch} text_pattern_ops`),
     index("conversations_stage_last_idx").on(t.leadStage, t.lastMessageAt, t.id),
     index("conversations_assignee_last_idx").on(t.assigneeId, t.lastMessageAt, t.id),
     index("conversations_project_last_idx").on(t.projectId, t.lastMessageAt, t.id),

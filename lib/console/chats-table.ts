@@ -94,13 +94,19 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * their E.164 phone (only phone characters, 3+ digits; the country code
  * first), or of their name — all case-insensitive. Prefixes, because a
  * btree answers them at a million visitors; a substring would scan them all.
+ * Email and phone prefixes are narrow: through the visitors' prefix indexes.
+ * A name reads the chat's own copy (`visitor_search`, lowercased and kept by
+ * triggers, migration 0015): a broad prefix walks the recency index, whose
+ * entries carry it, without visiting a row that doesn't match; a narrow one
+ * takes the prefix index.
  */
-function searchSql(q: string): SQL {
+function searchFilter(q: string): SQL {
   const lower = likeEscape(q.toLowerCase());
-  if (q.includes("@")) return sql`lower(v.email) like ${lower + "%"}`;
+  const visitor = (cond: SQL) => sql`exists (select 1 from visitors v where v.id = c.visitor_id and ${cond})`;
+  if (q.includes("@")) return visitor(sql`lower(v.email) like ${lower + "%"}`);
   const digits = q.replace(/\D/g, "");
-  if (/^[+\d\s().-]+$/.test(q) && digits.length >= 3) return sql`v.phone like ${"+" + digits + "%"}`;
-  return sql`lower(v.name) like ${lower + "%"}`;
+  if (/^[+\d\s().-]+$/.test(q) && digits.length >= 3) return visitor(sql`v.phone like ${"+" + digits + "%"}`);
+  return sql`c.visitor_search like ${lower + "%"}`;
 }
 
 type Filters = Omit<z.output<typeof ListChatsInput>, "after" | "before" | "limit">;
@@ -117,7 +123,7 @@ function filterSql(f: Filters): SQL {
   if (f.project !== undefined) where.push(sql`c.project_id = ${f.project}`);
   if (f.from) where.push(sql`c.last_message_at >= ${f.from.toISOString()}::timestamptz`);
   if (f.to) where.push(sql`c.last_message_at < ${f.to.toISOString()}::timestamptz`);
-  if (f.q) where.push(sql`exists (select 1 from visitors v where v.id = c.visitor_id and ${searchSql(f.q)})`);
+  if (f.q) where.push(searchFilter(f.q));
   return where.length ? sql.join(where, sql` and `) : sql`true`;
 }
 
@@ -157,12 +163,14 @@ export async function listAllConversations({ ctx, input }: { ctx: StaffCtx; inpu
                    c.last_message_preview, c.created_at, c.visitor_id, v.name as visitor_name, v.phone as visitor_phone,
                    v.email as visitor_email, p.title as project_title, u.display_name as assignee_name
             from (
-              select * from conversations c
+              -- The page's keys first (from an index alone where the filter allows), then its rows.
+              select c.id from conversations c
               where ${filter}
                 ${seek ? sql`and ${seekSql(SORT, { direction: seek.direction, key: [sql`${new Date(seek.key[0]).toISOString()}::timestamptz`, seek.key[1]] }, "desc")}` : sql``}
               order by ${sql.join(seekOrder(SORT, seek?.direction ?? "forward", "desc"), sql`, `)}
               limit ${take}
-            ) c
+            ) k
+            join conversations c on c.id = k.id
             join visitors v on v.id = c.visitor_id
             join projects p on p.id = c.project_id
             left join users u on u.id = c.assignee_id

@@ -45,7 +45,7 @@ async function closeAll(...pages: Page[]) {
 }
 
 function detailValue(page: Page, label: string) {
-  return page.getByRole("group").filter({ hasText: "Visitor details" }).getByText(label, { exact: true }).locator("xpath=following-sibling::dd[1]");
+  return page.getByRole("group").filter({ hasText: "All attribution details" }).getByText(label, { exact: true }).locator("xpath=following-sibling::dd[1]");
 }
 
 test.describe("contact form", () => {
@@ -143,7 +143,7 @@ test.describe("live chat", () => {
     await expect(tick(hello, "Read")).toHaveCount(0);
 
     // Attribution from the landing URL.
-    await bg.getByText("Visitor details", { exact: true }).click();
+    await bg.getByText("All attribution details", { exact: true }).click();
     await expect(detailValue(bg, "UTM source")).toHaveText("meta");
     await expect(detailValue(bg, "UTM campaign")).toHaveText("q1");
     await expect(detailValue(bg, "gclid")).toHaveText("x");
@@ -357,6 +357,8 @@ test.describe("live chat", () => {
     const closedUrl = ap.url();
 
     await ap.getByRole("button", { name: "Close chat" }).click();
+    // The chat modal asks first.
+    await ap.getByRole("dialog", { name: "Close this chat?" }).getByRole("button", { name: "Close chat" }).click();
     await expect(vp.getByRole("status").filter({ hasText: "This chat has ended" })).toBeVisible();
     await expect(ap.getByLabel("Status")).toHaveText(/Closed/);
     await expect(ap.getByLabel("Message", { exact: true })).toHaveCount(0);

@@ -168,6 +168,19 @@ describe("listAllConversations", () => {
     expect(await ids({ q: "Visitor_1" })).toEqual([]);
   });
 
+  it("a visitor's new name is searchable on all their chats at once (the chats' copy follows the visitor)", async () => {
+    const one = rows[20];
+    const [c] = await h.db.select({ visitorId: conversations.visitorId }).from(conversations).where(eq(conversations.id, one.id));
+    await h.db.update(visitors).set({ name: "Renamed Person" }).where(eq(visitors.id, c.visitorId));
+    try {
+      expect(await ids({ q: "renamed pers" })).toEqual([one.id]);
+      expect(await ids({ q: one.name })).not.toContain(one.id);
+    } finally {
+      await h.db.update(visitors).set({ name: one.name }).where(eq(visitors.id, c.visitorId));
+    }
+    expect(await ids({ q: one.name })).toContain(one.id);
+  });
+
   it("counts a filter set once and reuses it for the TTL, a new filter set counts afresh", async () => {
     forgetChatTotals(h.db);
     const t0 = new Date();
