@@ -81,7 +81,12 @@ export async function storeUpload(body: ReadableStream<Uint8Array> | null, maxBy
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { storedName, size };
   } catch (err) {
-    out.destroy();
+    // Wait for the stream to let go of the file: one still opening would create it again after the rm.
+    await new Promise<void>((resolve) => {
+      if (out.closed) return resolve();
+      out.once("close", () => resolve());
+      out.destroy();
+    });
     await fs.promises.rm(file, { force: true });
     throw err;
   }
