@@ -5,7 +5,8 @@ import { ui } from "./styles";
 
 type Common = { label: string; error?: string; hint?: React.ReactNode };
 
-function Described({ id, error, hint }: { id: string; error?: string; hint?: React.ReactNode }) {
+/** A field's hint, or its error in place of the hint (ids `<id>-hint`, `<id>-error` for aria-describedby). */
+export function Described({ id, error, hint }: { id: string; error?: string; hint?: React.ReactNode }) {
   return (
     <>
       {hint && !error ? (

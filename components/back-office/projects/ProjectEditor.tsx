@@ -7,7 +7,7 @@ import type { ProjectBranding, ProjectDTO } from "@/lib/project-admin/get-projec
 import { accentForeground, contrastRatio, DEFAULT_ACCENT, safeAccent } from "@/lib/projects/branding";
 import { ApiError, errorText } from "@/components/ui/api";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
-import { FormAlert, SelectField, SwitchField, TextField } from "@/components/ui/Field";
+import { Described, FormAlert, SelectField, SwitchField, TextField } from "@/components/ui/Field";
 import { ui } from "@/components/ui/styles";
 import { useToast } from "@/components/ui/Toast";
 import { projectsApi, type ProjectBody } from "./api";
@@ -380,16 +380,7 @@ function TextArea({
         aria-describedby={described || undefined}
         className={`${ui.input} ${mono ? "font-mono text-xs" : ""}`}
       />
-      {hint && !error ? (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="mt-1 text-xs text-red-700">
-          {error}
-        </p>
-      ) : null}
+      <Described id={id} error={error} hint={hint} />
       {extraErrors.length ? (
         <ul id={`${id}-lines`} className="mt-1 list-disc space-y-0.5 pl-4 text-xs text-red-700">
           {extraErrors.map((m) => (
