@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, ts, updatedAt } from "./_common";
 import { conversations, leadStage } from "./conversations";
 import { projects } from "./projects";
@@ -22,6 +22,15 @@ export const sheetSources = pgTable("sheet_sources", {
   lastRow: integer("last_row").notNull().default(0),
   lastPolledAt: ts("last_polled_at"),
   lastError: text("last_error"),
+  lastErrorAt: ts("last_error_at"),
+  /** Leads this source has created, in all. */
+  rowsImported: integer("rows_imported").notNull().default(0),
+  /** Polls failed in a row (0 after a good one): drives the backoff. */
+  consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+  /** Not polled before this (the interval, or the backoff after errors / quota). */
+  nextPollAt: ts("next_poll_at"),
+  /** The header row as last read from the sheet (the mapping picks from it). */
+  headers: jsonb("headers").$type<string[]>().notNull().default([]),
   enabled: boolean("enabled").notNull().default(true),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -47,6 +56,9 @@ export const leads = pgTable(
     assigneeId: integer("assignee_id").references(() => users.id, { onDelete: "set null" }),
     attributionId: integer("attribution_id").references(() => visitorAttributions.id, { onDelete: "set null" }),
     extra: jsonb("extra").$type<Record<string, string>>().notNull().default({}),
+    /** The deal value asked for when a lead is marked Converted (sent as the Purchase value), in `dealCurrency` (ISO 4217). */
+    dealValue: numeric("deal_value", { precision: 14, scale: 2 }),
+    dealCurrency: text("deal_currency"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -161,5 +173,71 @@ export const leadImportRows = pgTable(
     index("lead_import_rows_phone_idx").on(t.importId, t.phone),
     index("lead_import_rows_email_idx").on(t.importId, t.emailKey),
     uniqueIndex("lead_import_rows_target_uq").on(t.importId, t.targetLeadId),
+  ],
+);
+
+/** Per-project server-side conversion settings (Marketing → Conversions). Secrets sealed with lib/auth/secret-box `sealFor`. */
+export const conversionConfigs = pgTable("conversion_configs", {
+  projectId: integer("project_id")
+    .primaryKey()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  metaEnabled: boolean("meta_enabled").notNull().default(false),
+  metaPixelId: text("meta_pixel_id"),
+  metaAccessTokenSealed: text("meta_access_token_sealed"),
+  /** Last four characters of the token, the only part ever shown again. */
+  metaAccessTokenLast4: text("meta_access_token_last4"),
+  metaTestEventCode: text("meta_test_event_code"),
+  ga4Enabled: boolean("ga4_enabled").notNull().default(false),
+  ga4MeasurementId: text("ga4_measurement_id"),
+  ga4ApiSecretSealed: text("ga4_api_secret_sealed"),
+  ga4ApiSecretLast4: text("ga4_api_secret_last4"),
+  /** Lead stage → Meta event name (null/absent: not sent). Defaults: qualified → Lead, converted → Purchase. */
+  metaEventNames: jsonb("meta_event_names").$type<Record<string, string | null>>().notNull().default({}),
+  updatedById: integer("updated_by_id").references(() => users.id, { onDelete: "set null" }),
+  updatedAt: updatedAt(),
+});
+
+export const conversionPlatform = pgEnum("conversion_platform", ["meta", "ga4"]);
+export const conversionStatus = pgEnum("conversion_status", ["queued", "sent", "failed", "expired"]);
+
+/**
+ * The durable outbox of server-side conversions: one row per platform per
+ * stage change, written in the stage change's transaction, delivered by the
+ * sweeper leader at least once. `eventId` is the browser event's `event_id`
+ * too, so Meta deduplicates the pixel's copy.
+ */
+export const conversionEvents = pgTable(
+  "conversion_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: text("event_id").notNull(),
+    platform: conversionPlatform("platform").notNull(),
+    projectId: integer("project_id").references(() => projects.id, { onDelete: "cascade" }),
+    leadId: integer("lead_id").references(() => leads.id, { onDelete: "set null" }),
+    stage: leadStage("stage").notNull(),
+    /** The platform event name (Lead, Purchase, generate_lead, …). */
+    eventName: text("event_name").notNull(),
+    /** Everything needed to build the request, PII already hashed; never the secrets. */
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    /** A test event from the delivery log's button (sent with the test-event code), not a real conversion. */
+    test: boolean("test").notNull().default(false),
+    status: conversionStatus("status").notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+    lastError: text("last_error"),
+    responseCode: integer("response_code"),
+    /** When the stage changed: Meta's event_time; older than 7 days is never sent. */
+    occurredAt: ts("occurred_at").notNull(),
+    sentAt: ts("sent_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("conversion_events_event_platform_uq").on(t.eventId, t.platform),
+    // The worker's queue: due queued rows, oldest first.
+    index("conversion_events_due_idx").on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued'`),
+    // The delivery log: newest first, per project.
+    index("conversion_events_project_created_idx").on(t.projectId, t.createdAt, t.id),
+    index("conversion_events_created_idx").on(t.createdAt, t.id),
   ],
 );

@@ -44,6 +44,11 @@ export const visitorAttributions = pgTable(
     utmContent: text("utm_content"),
     gclid: text("gclid"),
     fbclid: text("fbclid"),
+    /** Ad-platform cookies read at chat start (Meta `_fbp` / `_fbc`, Google Analytics `_ga` client id and session id). */
+    fbp: text("fbp"),
+    fbc: text("fbc"),
+    gaClientId: text("ga_client_id"),
+    gaSessionId: text("ga_session_id"),
     referrer: text("referrer"),
     landingUrl: text("landing_url"),
     sourceDomain: text("source_domain"),

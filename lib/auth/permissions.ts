@@ -39,8 +39,15 @@ export const PERMISSIONS = {
   "crm.view": { roles: ["admin", "manager", "qa", "agent"], agentToggle: "crm" },
   "crm.edit": { roles: ["admin", "manager", "agent"], agentToggle: "crm" },
   "crm.import": { roles: ["admin", "manager"] },
+  /** Google Sheets lead sources and the service-account key (an admin shares a sheet with it). */
+  "crm.sheets": { roles: ["admin"] },
   /** Every lead, not only one's own (an agent sees the leads of chats assigned to them and the leads assigned to them). */
   "crm.view_all": { roles: ["admin", "manager", "qa"] },
+  // Marketing
+  /** Marketing → Tags: the head/body snippets injected into the pages we serve. */
+  "marketing.tags": { roles: ["admin", "manager"] },
+  /** Marketing → Conversions: per-project Meta CAPI / GA4 credentials, the delivery log, test events. */
+  "marketing.conversions": { roles: ["admin"] },
   // People
   "agents.manage": { roles: ["admin", "manager"] },
   "staff.manage": { roles: ["admin", "manager"] },

@@ -5,8 +5,42 @@ const VERSION = "v1";
 /** HKDF context: a key for this purpose only, never the session key itself. */
 const INFO = "onlinechatcrm:totp-secret:v1";
 
-function key(): Buffer {
-  return Buffer.from(hkdfSync("sha256", getEnv().sessionSecret, "onlinechatcrm", INFO, 32));
+function key(info = INFO): Buffer {
+  return Buffer.from(hkdfSync("sha256", getEnv().sessionSecret, "onlinechatcrm", info, 32));
+}
+
+/**
+ * Purposes of the integration secrets sealed with `sealFor` (a Google service
+ * account key, a Meta access token, a GA4 API secret). Each has its own key.
+ */
+export type SecretPurpose = "sheets-service-account" | "meta-capi-token" | "ga4-api-secret";
+
+/**
+ * Encrypt an integration secret at rest: AES-256-GCM under a key derived
+ * from SESSION_SECRET for `purpose`, with `bind` (the owning row, e.g.
+ * "project:3") as associated data, so a ciphertext copied to another row or
+ * purpose fails to open. Same format as `sealSecret`.
+ */
+export function sealFor(purpose: SecretPurpose, bind: string, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key(`onlinechatcrm:${purpose}:v1`), iv);
+  cipher.setAAD(Buffer.from(bind));
+  const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  return [VERSION, iv, cipher.getAuthTag(), body].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
+}
+
+/** The plain secret, or null when tampered with, bound elsewhere, or SESSION_SECRET changed. */
+export function openFor(purpose: SecretPurpose, bind: string, sealed: string): string | null {
+  const [v, iv, tag, body] = sealed.split(".");
+  if (v !== VERSION || !iv || !tag || body === undefined) return null;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key(`onlinechatcrm:${purpose}:v1`), Buffer.from(iv, "base64url"));
+    decipher.setAAD(Buffer.from(bind));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -32,7 +32,7 @@ const BACK_OFFICE = [
   { id: "chat-data", label: "Chat data", segment: "chat-data", permission: ["reports.view"], builtIn: [] },
   { id: "reports", label: "Reports", segment: "reports", permission: ["reports.view"], builtIn: [] },
   { id: "crm", label: "CRM", segment: "crm", permission: ["crm.view"], builtIn: ["admin", "manager"] },
-  { id: "marketing", label: "Marketing", segment: "marketing", permission: ["reports.view"], builtIn: [] },
+  { id: "marketing", label: "Marketing", segment: "marketing", permission: ["marketing.tags", "marketing.conversions"], builtIn: ["admin", "manager"] },
   { id: "projects", label: "Projects", segment: "projects", permission: ["projects.edit"], builtIn: ["admin"] },
   { id: "ai", label: "AI Integration", segment: "ai", permission: ["ai.edit"], builtIn: [] },
   { id: "security", label: "Security", segment: "security", permission: ["security.view"], builtIn: ["admin", "manager"] },

@@ -110,4 +110,23 @@ describe.each<{ label: string; env: Record<string, string>; secure: boolean }>([
     // A copy of the cookie kept by an attacker is dead too.
     expect((await meRoute.GET(await request("GET", "/api/auth/me", { headers: { cookie } }), routeContext())).status).toBe(401);
   });
+
+  it("the console's Sign out form is sent on to /login with the cookie cleared; a fetch gets a bare 204", async () => {
+    const value = parseSetCookie(setCookieOf(await signIn(fromUs), SESSION_COOKIE).raw).value ?? "";
+    const cookie = `${SESSION_COOKIE}=${encodeURIComponent(value)}`;
+    const form = await logoutRoute.POST(
+      await request("POST", "/api/auth/logout", {
+        headers: { ...fromUs, cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: { raw: "" },
+      }),
+      routeContext(),
+    );
+    expect(form.status).toBe(303);
+    expect(form.headers.get("location")).toBe("/login");
+    expect(setCookieOf(form, SESSION_COOKIE).parsed.value).toBe("");
+    expect((await meRoute.GET(await request("GET", "/api/auth/me", { headers: { cookie } }), routeContext())).status).toBe(401);
+
+    const again = await logoutRoute.POST(await request("POST", "/api/auth/logout", { headers: fromUs }), routeContext());
+    expect(again.status).toBe(204);
+  });
 });

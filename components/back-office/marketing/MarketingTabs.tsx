@@ -1,0 +1,33 @@
+import Link from "next/link";
+
+export type MarketingTab = "tags" | "conversions";
+
+const TABS: { id: MarketingTab; label: string; path: string }[] = [
+  { id: "tags", label: "Tags", path: "" },
+  { id: "conversions", label: "Conversions", path: "/conversions" },
+];
+
+/**
+ * The Marketing section's tabs (Tags, Conversions), shared by every console
+ * that has the section. `allowed`: the tabs the viewer's permissions open
+ * (marketing.tags, marketing.conversions), decided by the page on the server.
+ */
+export function MarketingTabs({ base, current, allowed }: { base: string; current: MarketingTab; allowed: readonly MarketingTab[] }) {
+  return (
+    <nav aria-label="Marketing" className="flex flex-wrap gap-1 border-b border-slate-200">
+      {TABS.filter((t) => allowed.includes(t.id)).map((t) => {
+        const on = current === t.id;
+        return (
+          <Link
+            key={t.id}
+            href={`${base}${t.path}`}
+            aria-current={on ? "page" : undefined}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${on ? "border-blue-600 text-blue-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
+          >
+            {t.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}
