@@ -387,6 +387,27 @@ export async function sweepLeadImports(db: Db): Promise<number> {
   return n;
 }
 
+/** An upload nobody mapped and started for this long is given up: its file is removed. */
+export const ABANDONED_UPLOAD_MS = 24 * 3600_000;
+
+/**
+ * Uploads left at the preview (the uploader closed the tab) would keep their
+ * files for ever: after a day the file goes and the import says why. The
+ * row stays, so the uploader's history tells the truth.
+ */
+export async function sweepAbandonedUploads(db: Db, now = new Date()): Promise<number> {
+  const stale = await db
+    .update(leadImports)
+    .set({ status: "failed", error: "This upload was never started; its file was removed after 24 hours. Upload it again to import it.", updatedAt: now })
+    .where(and(eq(leadImports.status, "uploaded"), lt(leadImports.updatedAt, new Date(now.getTime() - ABANDONED_UPLOAD_MS))))
+    .returning({ storedName: leadImports.storedName });
+  for (const { storedName } of stale) await fs.promises.rm(importPath(storedName), { force: true });
+  return stale.length;
+}
+
 export function leadImportJobs(db: Db) {
-  return [{ name: "lead-imports", everyMs: 1_000, run: () => sweepLeadImports(db) }];
+  return [
+    { name: "lead-imports", everyMs: 1_000, run: () => sweepLeadImports(db) },
+    { name: "lead-uploads-abandoned", everyMs: 60 * 60_000, run: (now: Date) => sweepAbandonedUploads(db, now) },
+  ];
 }

@@ -12,7 +12,7 @@ import { describeError } from "../../errors";
 import { setSingleton } from "../../singleton";
 import { getImportOptions, getLeadImport, getRejectedRowsFile, startLeadImport, uploadLeadImport } from "../csv-import";
 import { csvCell, storeUpload } from "../csv-import-file";
-import { IMPORT_BATCH, sweepLeadImports } from "../csv-import-job";
+import { ABANDONED_UPLOAD_MS, IMPORT_BATCH, sweepAbandonedUploads, sweepLeadImports } from "../csv-import-job";
 
 /** CSV lead imports on a real database: upload checks, counts, duplicates, the rejected rows' file, all-or-nothing. */
 let h: DbHandle;
@@ -259,6 +259,27 @@ describe("CSV lead import", () => {
       expect((await refused(getImportOptions({ ctx: who }))).status).toBe(403);
       expect((await refused(startLeadImport({ ctx: who, input: { importId: up.id, projectId: 1, mapping: ["email"], duplicates: "skip" } }))).status).toBe(403);
     }
+  });
+
+  it("gives up an upload nobody started after a day: its file goes, the import says why and can't be started", async () => {
+    const kept = await upload("email\nkeep@example.com\n");
+    const left = await upload("email\nleft@example.com\n");
+    const [row] = await h.db.select().from(leadImports).where(eq(leadImports.id, left.id));
+    const file = path.join(dataDir, "imports", row.storedName);
+    expect(fs.existsSync(file)).toBe(true);
+    const at = new Date(row.updatedAt.getTime() + ABANDONED_UPLOAD_MS + 1000);
+    // The one uploaded just now (kept) is younger than a day at `at` only if it was uploaded after `left`: age it apart.
+    await h.db.update(leadImports).set({ updatedAt: at }).where(eq(leadImports.id, kept.id));
+    expect(await sweepAbandonedUploads(h.db, at)).toBeGreaterThanOrEqual(1);
+    expect(fs.existsSync(file)).toBe(false);
+    const after = await getLeadImport({ ctx: ctx(), input: left.id });
+    expect(after.status).toBe("failed");
+    expect(after.error).toMatch(/never started/);
+    expect((await getLeadImport({ ctx: ctx(), input: kept.id })).status).toBe("uploaded");
+    const project = await createProject(h.db);
+    const err = await refused(startLeadImport({ ctx: ctx(), input: { importId: left.id, projectId: project.id, mapping: ["email"], duplicates: "skip" } }));
+    expect(err.status).toBeGreaterThanOrEqual(400);
+    expect(err.status).toBeLessThan(500);
   });
 
   it("writes CSV cells RFC 4180-quoted and formula-safe", () => {
