@@ -22,6 +22,8 @@
  *   BENCH_CHATS_TABLE=0 skips the back office's Chats table at 1,000,000 conversations (bench/chats-table.ts, PostgreSQL only;
  *   BENCH_CHATS_ROWS=1000000, BENCH_CHATS_DEEP=500; alone: `npx tsx bench/chats-table.ts`)
  *   BENCH_CSV_IMPORT=0 skips the CSV import of leads (bench/csv-import.ts: BENCH_CSV_ROWS=100000; alone: `npx tsx bench/csv-import.ts`)
+ *   BENCH_LEADS_TABLE=0 skips the CRM's lead list at 1,000,000 leads (bench/leads-table.ts, PGlite and PostgreSQL;
+ *   BENCH_LEADS_ROWS=1000000; alone: `npx tsx bench/leads-table.ts`)
  *   BENCH_LIGHTHOUSE=0 skips Lighthouse on the visitor landing page (bench/lighthouse.ts; alone: `npm run bench:lighthouse`)
  */
 import "./lib/env";
@@ -64,7 +66,9 @@ const cfg = {
   // Lighthouse may first have to build the app (minutes on 2 cores), then runs Chromium three times.
   watchdogMs: num("BENCH_WATCHDOG_MS", 15 * 60_000) + num("BENCH_WAIT_IDLE", 0) * 1000 + (env.BENCH_LIGHTHOUSE !== "0" ? 20 * 60_000 : 0) +
     // The thread benchmark builds too (if needed), seeds ~100k messages and pages 50,000 into Chromium.
-    (env.BENCH_THREAD !== "0" ? 20 * 60_000 : 0),
+    (env.BENCH_THREAD !== "0" ? 20 * 60_000 : 0) +
+    // The lead list seeds a million leads per database (~1.5 min on PGlite).
+    (env.BENCH_LEADS_TABLE !== "0" ? 10 * 60_000 : 0),
 };
 
 const t00 = performance.now();
@@ -261,9 +265,13 @@ async function main() {
   let csvImport = "";
   if (env.BENCH_CSV_IMPORT !== "0") csvImport = await runChild("csv import", "bench/csv-import.ts", pgInfo.target?.url ?? "", 10 * 60_000);
 
+  // 8. The CRM's lead list at a million leads (issue 11): own process; PGlite, and PostgreSQL when reachable.
+  let leadsTable = "";
+  if (env.BENCH_LEADS_TABLE !== "0") leadsTable = await runChild("leads table", "bench/leads-table.ts", pgInfo.target?.url ?? "", 15 * 60_000);
+
   meta.push(`- total wall time ${Math.round((Date.now() - started) / 1000)} s`);
   const md =
-    markdown(runs, echo, meta) + (thread ? `\n${threadMarkdown(thread)}` : "") + (lighthouse ? `\n${lighthouseMarkdown(lighthouse)}` : "") + (security ? `\n${security}` : "") + (chatsTable ? `\n${chatsTable}` : "") + (csvImport ? `\n${csvImport}` : "");
+    markdown(runs, echo, meta) + (thread ? `\n${threadMarkdown(thread)}` : "") + (lighthouse ? `\n${lighthouseMarkdown(lighthouse)}` : "") + (security ? `\n${security}` : "") + (chatsTable ? `\n${chatsTable}` : "") + (csvImport ? `\n${csvImport}` : "") + (leadsTable ? `\n${leadsTable}` : "");
   log("\n================ results ================\n");
   for (const run of runs) for (const l of ratioLines(run, echo)) log(l);
   for (const run of runs) {

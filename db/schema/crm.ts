@@ -15,9 +15,11 @@ export const sheetSources = pgTable("sheet_sources", {
   projectId: integer("project_id").references(() => projects.id, { onDelete: "set null" }),
   spreadsheetId: text("spreadsheet_id").notNull(),
   range: text("range").notNull().default("Sheet1!A:Z"),
-  /** Lead field → sheet column header (or letter). */
+  /** Sheet column header → what its column becomes (name, phone, email, extra). */
   columnMapping: jsonb("column_mapping").$type<Record<string, string>>().notNull().default({}),
   pollIntervalSec: integer("poll_interval_sec").notNull().default(60),
+  /** ISO country whose rules read a phone without + or 00 (null: such a phone is refused). */
+  defaultCountry: text("default_country"),
   /** Last data row already imported (1-based, header excluded). */
   lastRow: integer("last_row").notNull().default(0),
   lastPolledAt: ts("last_polled_at"),
@@ -63,8 +65,15 @@ export const leads = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index("leads_stage_created_idx").on(t.stage, t.createdAt),
-    index("leads_source_created_idx").on(t.source, t.createdAt, t.id),
+    // The CRM's tabs (a source) and stage filter read newest first: one partial (created_at, id) index per
+    // source and per stage, not (source, created_at, id) / (stage, created_at). Leads arrive in clusters (a
+    // CSV import's rows share one created_at, imports arrive new), and with the composite the planner walked
+    // leads_created_idx filtering, past every other source's leads between two imports (bench/leads-table.ts:
+    // up to 3× page 1 at a million leads); a stage index without id also sorted a whole import's tie on
+    // every page in it. Each lead is in exactly one index of each set, as before. A new source or stage
+    // needs its index here.
+    ...leadSource.enumValues.map((v) => index(`leads_source_${v}_created_idx`).on(t.createdAt, t.id).where(sql.raw(`source = '${v}'`))),
+    ...leadStage.enumValues.map((v) => index(`leads_stage_${v}_created_idx`).on(t.createdAt, t.id).where(sql.raw(`stage = '${v}'`))),
     index("leads_follow_up_idx").on(t.followUpOn),
     uniqueIndex("leads_conversation_uq").on(t.conversationId),
     uniqueIndex("leads_source_ref_uq").on(t.source, t.sheetSourceId, t.externalRef),

@@ -5,7 +5,7 @@ import { rowsOf, sqlBool } from "../../db/raw";
 import { LEAD_STAGES, type ConversationStatus, type LeadStage } from "../../db/schema";
 import { assertCan, roleHoldsSql } from "../auth/permissions";
 import { AI_AGENT, CHAT_PILLS } from "./chats-filters";
-import { keysetCursor, keysetPage, pageFields, seekOrder, seekSql, type TablePage } from "./keyset";
+import { keysetCursor, keysetPage, pageFields, seekOrder, seekSql, totalAtLeastShown, type TablePage } from "./keyset";
 import type { StaffCtx } from "../ctx";
 import { singleton } from "../singleton";
 import { DbId, DbIdValue } from "../validation";
@@ -180,9 +180,7 @@ export async function listAllConversations({ ctx, input }: { ctx: StaffCtx; inpu
     totalP,
     filterOptions(ctx.db),
   ]);
-  // Rows the total hasn't caught up with yet (a chat started since it was counted) never read "41–60 of 50".
-  const shown = page.from ? page.from + page.items.length - 1 : 0;
-  return { ...page, total: Math.max(total, shown), items: page.items.map(toRow), options };
+  return { ...page, total: totalAtLeastShown(page, total), items: page.items.map(toRow), options };
 }
 
 async function filterOptions(db: Db): Promise<ChatsTablePage["options"]> {

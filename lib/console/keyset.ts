@@ -75,6 +75,15 @@ export function seekOrder(columns: SQL[], direction: "forward" | "backward", ord
 }
 
 /**
+ * A (cached, so possibly stale) total never below the rows the page itself
+ * shows: rows added since it was counted never read "41–60 of 50".
+ */
+export function totalAtLeastShown(page: Pick<TablePage<unknown>, "from" | "items">, total: number): number {
+  const shown = page.from ? page.from + page.items.length - 1 : 0;
+  return Math.max(total, shown);
+}
+
+/**
  * One page of a keyset-paginated list. `fetch` reads at most `take` rows
  * after (or, backward, before) the boundary, nearest first; with no boundary,
  * the list's first rows. Pages are always full when the list allows: a

@@ -6,7 +6,7 @@ import { LEAD_STAGES, leadSource, type LeadSource, type LeadStage } from "../../
 import { assertCan, can, holdsSql } from "../auth/permissions";
 import { cachedTableTotal } from "../console/cached-total";
 import { csvRow } from "../console/csv";
-import { keysetCursor, keysetPage, pageFields, seekOrder, seekSql, type Seek } from "../console/keyset";
+import { keysetCursor, keysetPage, pageFields, seekOrder, seekSql, totalAtLeastShown, type Seek } from "../console/keyset";
 import type { StaffCtx } from "../ctx";
 import { DbId, DbIdValue } from "../validation";
 import { leadScopeSql } from "./lead-access";
@@ -181,9 +181,7 @@ export async function listLeads({ ctx, input }: { ctx: StaffCtx; input: unknown 
     totalP,
     leadOptions(ctx.db),
   ]);
-  // Leads the total hasn't caught up with yet never read "41–60 of 50".
-  const shown = page.from ? page.from + page.items.length - 1 : 0;
-  return { ...page, total: Math.max(total, shown), items: page.items.map(toLeadRow), options, canEdit: can(ctx.actor, "crm.edit"), canImport: can(ctx.actor, "crm.import") };
+  return { ...page, total: totalAtLeastShown(page, total), items: page.items.map(toLeadRow), options, canEdit: can(ctx.actor, "crm.edit"), canImport: can(ctx.actor, "crm.import") };
 }
 
 /** Rows per read while exporting: memory stays bounded whatever the filter matches. */

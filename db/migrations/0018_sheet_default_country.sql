@@ -1,0 +1,1 @@
+ALTER TABLE "sheet_sources" ADD COLUMN "default_country" text;
