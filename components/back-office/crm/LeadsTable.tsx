@@ -20,7 +20,17 @@ import { LeadFilters, LeadTabs } from "./LeadFilters";
  * editable in the row (read-only for whoever may only look). A lead's name
  * opens its detail (`?lead=<id>`, so the link can be shared and Back closes it).
  */
-export function LeadsTable({ console, importHref }: { console: StaffRole; /** The console's CSV upload page, where it has one. */ importHref?: string }) {
+export function LeadsTable({
+  console,
+  importHref,
+  sheetsHref,
+}: {
+  console: StaffRole;
+  /** The console's CSV upload page, where it has one. */
+  importHref?: string;
+  /** The Google Sheets sources page, passed only when the server says the viewer may manage them. */
+  sheetsHref?: string;
+}) {
   const url = useUrlQuery();
   const page = useServerPage<LeadsTablePage>(leadsApiUrl(url.query));
   const data = page.data;
@@ -88,6 +98,11 @@ export function LeadsTable({ console, importHref }: { console: StaffRole; /** Th
           {data?.canImport && importHref ? (
             <a href={importHref} className={ui.button.secondary}>
               Import CSV
+            </a>
+          ) : null}
+          {sheetsHref ? (
+            <a href={sheetsHref} className={ui.button.secondary}>
+              Google Sheets
             </a>
           ) : null}
           <a href={leadsApiUrl(url.query, "/api/crm/leads/export", { paging: false })} download className={ui.button.secondary}>
