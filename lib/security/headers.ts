@@ -49,22 +49,31 @@ type PageCsp = {
   /** Besides 'self' data: blob:, e.g. a project icon's origin. */
   imgSrc?: readonly string[];
   /**
-   * Trust what a nonce'd script loads (Next's chunk loader). Off for visitor
-   * pages: the landing page's module script is same-origin without a nonce
-   * (components/visitor/landing/render.ts), which 'strict-dynamic' would block.
+   * Trust what a nonce'd script loads (Next's chunk loader, a tag manager's
+   * own scripts). Every page has it: the landing page stamps the nonce on its
+   * module script too (components/visitor/landing/render.ts).
    */
   strictDynamic: boolean;
+  /**
+   * Marketing tags run on this page: the hosts they load from and talk to
+   * (lib/marketing/tags.ts), for scripts, images, connections and frames.
+   * Under 'strict-dynamic' script-src hosts only matter to CSP2 browsers; the
+   * tags' own scripts get the nonce.
+   */
+  tagHosts?: readonly string[];
 };
 
 /** The CSP of an HTML page: scripts by nonce (and our own origin), no plugins, no <base>, connections to us only. */
 export function pageCsp(p: PageCsp): string {
+  const tags = p.tagHosts ?? [];
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${p.nonce}'${p.strictDynamic ? " 'strict-dynamic'" : ""}${p.dev ? " 'unsafe-eval'" : ""}`,
+    [`script-src 'self' 'nonce-${p.nonce}'${p.strictDynamic ? " 'strict-dynamic'" : ""}${p.dev ? " 'unsafe-eval'" : ""}`, ...tags].join(" "),
     "style-src 'self' 'unsafe-inline'",
-    ["img-src 'self' data: blob:", ...(p.imgSrc ?? [])].join(" "),
+    ["img-src 'self' data: blob:", ...(p.imgSrc ?? []), ...tags].join(" "),
     "font-src 'self' data:",
-    ["connect-src 'self'", ...p.connectSrc].join(" "),
+    ["connect-src 'self'", ...p.connectSrc, ...tags].join(" "),
+    ...(tags.length ? [["frame-src 'self'", ...tags].join(" ")] : []),
     `frame-ancestors ${p.frameAncestors.length ? p.frameAncestors.join(" ") : "'none'"}`,
     "object-src 'none'",
     "base-uri 'none'",
@@ -73,8 +82,8 @@ export function pageCsp(p: PageCsp): string {
 }
 
 /** Staff consoles and error pages: never framed. */
-export function staffCsp(nonce: string, dev: boolean, connectSrc: readonly string[] = []): string {
-  return pageCsp({ nonce, dev, connectSrc, frameAncestors: [], strictDynamic: true });
+export function staffCsp(nonce: string, dev: boolean, connectSrc: readonly string[] = [], tagHosts?: readonly string[]): string {
+  return pageCsp({ nonce, dev, connectSrc, frameAncestors: [], strictDynamic: true, tagHosts });
 }
 
 /**
@@ -117,12 +126,28 @@ export function visitorSlug(pathname: string): string | null {
   }
 }
 
+/**
+ * Where marketing tags may run: the visitor pages (`/p/{slug}`,
+ * `/p/{slug}/chat`) or the staff pages (consoles, sign-in, account). Never
+ * an API route, error pages or anything else.
+ */
+export function tagSurface(pathname: string): "visitor" | "staff" | null {
+  if (visitorSlug(pathname) !== null) return "visitor";
+  if (pathname === "/api" || pathname.startsWith("/api/")) return null;
+  return classifyPath(pathname) === "staff" ? "staff" : null;
+}
+
+/** Per surface, the hosts marketing tags need there, or null where they don't run (lib/marketing/tags.ts `tagPolicy`). */
+export type TagHostsBySurface = { visitor: readonly string[] | null; staff: readonly string[] | null };
+
 export type HeaderOptions = {
   dev: boolean;
   /** APP_URL's origin (lib/env.ts), if set: connect-src names it, and https turns HSTS on. */
   appOrigin: string | undefined;
   /** A project's visitor page sources by slug (lib/projects/origins.ts, cached); null for an unknown slug. */
   visitorSources: (slug: string) => Promise<VisitorPageSources | null>;
+  /** Marketing tags' hosts by surface (cached); absent or failing: no tags, no extra hosts. */
+  tagHosts?: () => Promise<TagHostsBySurface>;
 };
 
 export type RequestHeaders = {
@@ -139,6 +164,7 @@ export type RequestHeaders = {
  *   project icon's origin;
  * - staff pages, error pages and every other page: strict CSP with a nonce,
  *   never framed;
+ * - where marketing tags run (`tagSurface`), their hosts on top;
  * - API routes: a CSP under which nothing runs;
  * - everywhere: nosniff, a referrer policy, HSTS when APP_URL is https.
  */
@@ -155,6 +181,16 @@ export async function securityHeadersFor(rawUrl: string | undefined, host: strin
   const slug = visitorSlug(pathname);
   let csp: string;
   let nextCsp: string | null;
+  const surface = tagSurface(pathname);
+  let tagHosts: readonly string[] | undefined;
+  if (surface && opts.tagHosts) {
+    try {
+      tagHosts = (await opts.tagHosts())[surface] ?? undefined;
+    } catch (err) {
+      // tagPolicy itself serves no tags when it can't read them; anything else costs the page only the tags' hosts.
+      logger.warn({ err }, "marketing tags unavailable; page served without their hosts");
+    }
+  }
 
   if (pathname === "/api" || pathname.startsWith("/api/")) {
     csp = API_CSP;
@@ -174,12 +210,13 @@ export async function securityHeadersFor(rawUrl: string | undefined, host: strin
       connectSrc,
       frameAncestors: ["'self'", ...(sources?.frameAncestors ?? [])],
       imgSrc: sources?.imgSrc,
-      strictDynamic: false,
+      strictDynamic: true,
+      tagHosts,
     });
     nextCsp = csp;
   } else {
     // Staff pages, error pages and everything else: never framed.
-    csp = staffCsp(nonce, opts.dev, connectSrc);
+    csp = staffCsp(nonce, opts.dev, connectSrc, tagHosts);
     nextCsp = csp;
     h["X-Frame-Options"] = "DENY";
   }

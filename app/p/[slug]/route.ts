@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { countryFromLanguages, countryOptions, languagesFromHeader, type CountryOption } from "@/lib/chat/contact";
 import { resolveVisitorConversation, visitorCookieName } from "@/lib/chat/visitor-session";
 import { readCookie } from "@/lib/cookies";
+import { nonceFromCsp, tagsHtmlFor } from "@/lib/marketing/inject";
 import { accentForeground, safeAccent, safeIconUrl } from "@/lib/projects/branding";
 import { findProjectBySlug } from "@/lib/projects/default-project";
 
@@ -35,6 +36,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ slug: st
 
   const accent = safeAccent(project.accentColor);
   countries ??= countryOptions();
+  // server.ts put this response's CSP on the request: our script and the marketing tags carry its nonce.
+  const nonce = nonceFromCsp(req.headers.get("content-security-policy"));
   const html = renderLandingPage({
     project,
     accent,
@@ -44,6 +47,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ slug: st
     defaultCountry: countryFromLanguages(languagesFromHeader(req.headers.get("accept-language"))) ?? "US",
     scriptUrl: (await landingBundle()).entryUrl,
     chatUrl,
+    nonce: nonce ?? undefined,
+    tags: (await tagsHtmlFor(db, "visitor", nonce)) ?? undefined,
   });
   return new Response(html, { headers: HTML_HEADERS });
 }

@@ -22,6 +22,13 @@ export type LandingPageProps = {
   scriptUrl: string;
   /** Where the live chat is, once started or resumed. */
   chatUrl: string;
+  /**
+   * This response's CSP nonce (server.ts mints it): on our module script, as
+   * the page's 'strict-dynamic' policy needs. Absent when nothing set a CSP.
+   */
+  nonce?: string;
+  /** Marketing tags for this response, already stamped with `nonce` (lib/marketing/tags.ts). */
+  tags?: { head: string; body: string };
 };
 
 /**
@@ -47,7 +54,9 @@ ${iconUrl
   ? html`<link rel="icon" href="${iconUrl}"><link rel="apple-touch-icon" href="${iconUrl}">`
   : html`<link rel="icon" href="/favicon.ico" sizes="32x32"><link rel="icon" href="/icon.svg" type="image/svg+xml">`}
 <style>${raw(LANDING_CSS)}</style>
+${p.tags?.head ? raw(p.tags.head) : null}
 </head><body>
+${p.tags?.body ? raw(p.tags.body) : null}
 <main class="shell">
 <header class="head" style="background:${accent};color:${onAccent}">
 ${iconUrl ? html`<img src="${iconUrl}" alt="" width="40" height="40">` : null}
@@ -82,7 +91,7 @@ ${field(
 </div>
 <p id="${ids.resuming}" class="status" role="status" hidden>Resuming your conversation…</p>
 </main>
-<script type="module" src="${p.scriptUrl}"></script>
+<script type="module" src="${p.scriptUrl}"${p.nonce ? html` nonce="${p.nonce}"` : null}></script>
 </body></html>`;
   return page.value;
 }

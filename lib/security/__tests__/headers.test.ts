@@ -111,8 +111,11 @@ describe("security headers over the real server", () => {
     expect(directive(policy, "img-src")).toBe("img-src 'self' data: blob: https://cdn.example.net");
     expect(policy).not.toContain("script-src *");
     expect(res.headers.get("x-frame-options")).toBeNull();
-    // Its one script is ours, loaded by 'self'.
-    expect(await res.text()).toMatch(/<script type="module" src="\/visitor-assets\//);
+    // Its one script is ours, with the response's nonce: the page is 'strict-dynamic' (a tag manager loads its own scripts).
+    expect(directive(policy, "script-src")).toContain("'strict-dynamic'");
+    const html = await res.text();
+    expect(html).toMatch(/<script type="module" src="\/visitor-assets\/[^"]+" nonce="/);
+    expectScriptsNonced(html, nonceOf(policy)!);
   });
 
   it("the default project's landing page (via /) and an unknown slug: framable by ourselves only", async () => {
