@@ -1,10 +1,12 @@
 import { z } from "zod";
 import type { visitorAttributions } from "../../db/schema";
+import { gaClientIdFromCookie, gaSessionIdFromCookie, parseFbc, parseFbp } from "./cookies";
 import { parseUserAgent } from "./device";
 import type { Geo } from "./geo";
 import { clean, MAX } from "./limits";
 import { extractCampaign, parseHttpUrl, sourceDomain } from "./utm";
 
+export { gaClientIdFromCookie, gaSessionIdFromCookie, parseFbc, parseFbp } from "./cookies";
 export { parseUserAgent, type Device, type DeviceType } from "./device";
 export { geoFromHeaders, geoFromCityRecord, geoFromDb, openGeoDb, resolveGeo, NO_GEO, type Geo } from "./geo";
 export { extractCampaign, hostOf, parseHttpUrl, sourceDomain, type Campaign } from "./utm";
@@ -31,6 +33,11 @@ export const AttributionInput = z
     utmContent: optionalText(MAX.utm),
     gclid: optionalText(MAX.clickId),
     fbclid: optionalText(MAX.clickId),
+    /** Raw ad-platform cookies (lib/attribution/cookies.ts validates them): Meta's `_fbp` and `_fbc`, Google's `_ga` and the first `_ga_<id>`. */
+    fbp: optionalText(MAX.clickId),
+    fbc: optionalText(MAX.clickId),
+    ga: optionalText(MAX.clickId),
+    gaSession: optionalText(MAX.clickId),
     /** navigator.language */
     language: z.string().max(35).regex(LANGUAGE).optional().catch(undefined),
     /** navigator.connection.effectiveType ("4g", "3g", …) where the browser has it. */
@@ -80,6 +87,10 @@ export function buildAttribution(a: {
   const referrerUrl = referrer ? clean(referrer.href, MAX.url) : null;
   return {
     ...extractCampaign({ ...input, landingUrl: input.landingUrl }),
+    fbp: parseFbp(input.fbp),
+    fbc: parseFbc(input.fbc),
+    gaClientId: gaClientIdFromCookie(input.ga),
+    gaSessionId: gaSessionIdFromCookie(input.gaSession),
     referrer: referrerUrl,
     landingUrl,
     sourceDomain: sourceDomain(referrerUrl, landingUrl),

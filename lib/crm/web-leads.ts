@@ -20,6 +20,7 @@ const KNOWN = [
   "email",
   "country",
   "page_url",
+  "landing_url",
   "referrer",
   "utm_source",
   "utm_medium",
@@ -28,9 +29,17 @@ const KNOWN = [
   "utm_content",
   "gclid",
   "fbclid",
+  // Ad-platform cookies a form may pass on (_fbp, _fbc, _ga, the first _ga_<id>): validated like the chat's (lib/attribution/cookies.ts).
+  "fbp",
+  "fbc",
+  "ga",
+  "ga_session",
   "submission_id",
 ] as const;
 type Known = (typeof KNOWN)[number];
+
+/** The extra field holding the form's page when the visit landed elsewhere first. */
+export const FORM_PAGE = "Form page";
 
 /** Bounds on what a form may hand us beyond the known fields. */
 export const EXTRA_LIMITS = { fields: 50, key: 64, value: 2000 } as const;
@@ -59,6 +68,8 @@ export const WebLeadInput = z
     email: text(1000),
     country: z.string().max(2).optional().catch(undefined),
     page_url: text(8192),
+    /** The visit's first page (lead-form.js keeps it across pages): the ad's landing page, where the UTM came from. */
+    landing_url: text(8192),
     referrer: text(8192),
     utm_source: text(1000),
     utm_medium: text(1000),
@@ -67,6 +78,10 @@ export const WebLeadInput = z
     utm_content: text(1000),
     gclid: text(2000),
     fbclid: text(2000),
+    fbp: text(2000),
+    fbc: text(2000),
+    ga: text(2000),
+    ga_session: text(2000),
     submission_id: SubmissionId.optional(),
     extra: z.record(z.string(), z.string()).default({}),
   })
@@ -96,6 +111,10 @@ export const WebLeadInput = z
         return z.NEVER;
       }
     }
+    // The landing page is where the visit began (the ad's URL); the form's own page, when elsewhere, is kept beside it.
+    const landing = v.landing_url?.trim() || v.page_url;
+    const formPage: Record<string, string> =
+      v.landing_url?.trim() && v.page_url && v.page_url !== v.landing_url.trim() ? { [FORM_PAGE]: v.page_url.slice(0, EXTRA_LIMITS.value) } : {};
     return {
       project: v.project || null,
       name,
@@ -103,7 +122,7 @@ export const WebLeadInput = z
       email,
       submissionId: v.submission_id ?? null,
       attribution: {
-        landingUrl: v.page_url?.slice(0, MAX.url),
+        landingUrl: landing?.slice(0, MAX.url),
         referrer: v.referrer?.slice(0, MAX.url),
         utmSource: v.utm_source?.slice(0, MAX.utm),
         utmMedium: v.utm_medium?.slice(0, MAX.utm),
@@ -112,8 +131,12 @@ export const WebLeadInput = z
         utmContent: v.utm_content?.slice(0, MAX.utm),
         gclid: v.gclid?.slice(0, MAX.clickId),
         fbclid: v.fbclid?.slice(0, MAX.clickId),
+        fbp: v.fbp?.slice(0, MAX.clickId),
+        fbc: v.fbc?.slice(0, MAX.clickId),
+        ga: v.ga?.slice(0, MAX.clickId),
+        gaSession: v.ga_session?.slice(0, MAX.clickId),
       },
-      extra: Object.fromEntries(extra.map(([k, value]) => [k.replace(/[\u0000-\u001f\u007f]/g, ""), value])),
+      extra: { ...Object.fromEntries(extra.map(([k, value]) => [k.replace(/[\u0000-\u001f\u007f]/g, ""), value])), ...formPage },
     };
   });
 

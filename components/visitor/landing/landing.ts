@@ -18,10 +18,40 @@ const FIELDS: ContactField[] = ["name", "phone", "email"];
 
 type NavigatorExtras = Navigator & { connection?: { effectiveType?: string } };
 
-/** What the browser can tell us about where this chat came from (all optional server-side; UTM and click ids come from landingUrl). */
+/** Cookies of this page by name (`_fbp`, `_ga`, …); the first of a repeated name wins, as browsers send the most specific first. */
+function readCookies(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of document.cookie.split(";")) {
+    const i = part.indexOf("=");
+    if (i < 0) continue;
+    const name = part.slice(0, i).trim();
+    if (name && !out.has(name)) {
+      try {
+        out.set(name, decodeURIComponent(part.slice(i + 1).trim()));
+      } catch {
+        /* not URI-encoded as expected: skip it */
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * What the browser can tell us about where this chat came from (all optional
+ * server-side; UTM and click ids come from landingUrl). The ad platforms'
+ * cookies travel raw, when this page can read them: the server validates
+ * them and keeps them for server-side conversions (Meta's fbp/fbc, GA4's
+ * client and session ids).
+ */
 function attributionSnapshot(storedToken: string | null) {
   const nav = navigator as NavigatorExtras;
+  const cookies = readCookies();
+  const gaSession = [...cookies].find(([name]) => name.startsWith("_ga_"))?.[1];
   return {
+    fbp: cookies.get("_fbp"),
+    fbc: cookies.get("_fbc"),
+    ga: cookies.get("_ga"),
+    gaSession,
     landingUrl: location.href,
     referrer: document.referrer || undefined,
     language: nav.language || undefined,

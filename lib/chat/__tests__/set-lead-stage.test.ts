@@ -66,6 +66,20 @@ describe("setLeadStage", () => {
     expect(await stageOf(conversation.id)).toBe("qualified");
   });
 
+  it("returns the browser's lead event for a real change (same id as the outbox), null otherwise, and keeps a Converted deal value", async () => {
+    const admin = await createStaff(h.db, { role: "admin" });
+    const { conversation, visitor } = await createConversation(h.db);
+    await h.db.insert(leads).values({ source: "chat", projectId: conversation.projectId, conversationId: conversation.id, visitorId: visitor.id, name: visitor.name, phone: "+16505551212" });
+    const ctx = staffCtxFor(h.db, admin);
+    const { leadEvent } = await setLeadStage({ ctx, input: { conversationId: conversation.id, stage: "converted", value: 99, currency: "USD" } });
+    // Meta's published phone example: "+1 (650) 555-1212" hashes to e323ec62…
+    expect(leadEvent).toMatchObject({ stage: "converted", agent: admin.displayName, value: 99, currency: "USD", em: null, ph: "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176" });
+    const [lead] = await h.db.select().from(leads).where(eq(leads.conversationId, conversation.id));
+    expect([lead.dealValue, lead.dealCurrency]).toEqual(["99.00", "USD"]);
+    expect((await setLeadStage({ ctx, input: { conversationId: conversation.id, stage: "converted" } })).leadEvent).toBeNull();
+    await expect(setLeadStage({ ctx, input: { conversationId: conversation.id, stage: "new", value: -1, currency: "USD" } })).rejects.toMatchObject({ name: "ZodError" });
+  });
+
   it("validates the stage and the id", async () => {
     const admin = await createStaff(h.db, { role: "admin" });
     const { conversation } = await createConversation(h.db);

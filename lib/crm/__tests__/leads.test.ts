@@ -202,6 +202,18 @@ describe("stage, edits and notes", () => {
     await expect(setLeadStageOfLead({ ctx: a, input: { leadId: lead.id, stage: "hot" } })).rejects.toMatchObject({ name: "ZodError" });
   });
 
+  it("a stage change answers the browser's lead event (null when nothing changed); Converted keeps the deal value", async () => {
+    const a = staffCtxFor(h.db, await admin());
+    const p = await createProject(h.db);
+    const lead = await insertLead({ projectId: p.id, email: "Lead@Example.test" });
+    const { leadEvent } = await setLeadStageOfLead({ ctx: a, input: { leadId: lead.id, stage: "converted", value: 1250.5, currency: "eur" } });
+    expect(leadEvent).toMatchObject({ event: "lead_stage_changed", stage: "converted", lead_id: lead.id, project: p.slug, value: 1250.5, currency: "EUR", em: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const [row] = await h.db.select().from(leads).where(eq(leads.id, lead.id));
+    expect([row.dealValue, row.dealCurrency]).toEqual(["1250.50", "EUR"]);
+    expect((await setLeadStageOfLead({ ctx: a, input: { leadId: lead.id, stage: "converted" } })).leadEvent).toBeNull();
+    await expect(setLeadStageOfLead({ ctx: a, input: { leadId: lead.id, stage: "qualified", value: 5 } })).rejects.toMatchObject({ name: "ZodError" });
+  });
+
   it("edits are conflict-safe: a stale version is a 409 and changes nothing", async () => {
     const boss = await admin();
     const a = staffCtxFor(h.db, boss);

@@ -76,6 +76,22 @@ describe("POST /api/web-leads", () => {
     expect(attr).toMatchObject({ visitorId: null, utmSource: "facebook", utmMedium: "cpc", utmCampaign: "spring", fbclid: "IwAR123", landingUrl: "https://www.client.com/offer?utm_source=ignored", deviceType: "mobile" });
   });
 
+  it("keeps the visit's landing page (the ad's URL) as the attribution, and the form's own page beside it", async () => {
+    const res = await route.POST(
+      json(
+        { project: project.slug, email: "lands@example.com", page_url: "https://www.client.com/contact", landing_url: "https://www.client.com/offer?utm_source=meta" },
+        { origin: "https://www.client.com" },
+      ),
+      rc,
+    );
+    expect(res.status).toBe(201);
+    const { leadId } = (await res.json()) as { leadId: number };
+    const [lead] = await h.db.select().from(leads).where(eq(leads.id, leadId));
+    expect(lead.extra).toEqual({ "Form page": "https://www.client.com/contact" });
+    const [attr] = await h.db.select().from(visitorAttributions).where(eq(visitorAttributions.id, lead.attributionId!));
+    expect(attr.landingUrl).toBe("https://www.client.com/offer?utm_source=meta");
+  });
+
   it("takes a plain form post (form-encoded) and goes to the default project without a slug", async () => {
     const res = await route.POST(post(new URLSearchParams({ name: "Ben", email: "ben@example.com", message: "Call me" }), { "content-type": "application/x-www-form-urlencoded" }), rc);
     expect(res.status).toBe(201);
