@@ -2,6 +2,8 @@
 
 import { useEffect, useId, useState } from "react";
 import { StaffChat } from "@/components/chat/StaffChat";
+import { DealValueDialog, type DealValue } from "@/components/conversions/DealValueDialog";
+import { takeLeadEvent } from "@/components/conversions/lead-event";
 import type { ConversationDTO, LeadStage } from "@/lib/realtime/protocol";
 import { api, errorMessage, type AgentOption } from "./api";
 import { QuickReplyPicker, type QuickRepliesApi } from "./QuickReplies";
@@ -123,12 +125,21 @@ function LeadStageSelect({
 }) {
   const id = useId();
   const [pending, setPending] = useState<LeadStage | null>(null);
-  useEffect(() => setPending(null), [c.id, c.leadStage]);
+  const [askDeal, setAskDeal] = useState(false);
+  useEffect(() => {
+    setPending(null);
+    setAskDeal(false);
+  }, [c.id, c.leadStage]);
+
+  // The page's tags hear of the change only once the server has committed it.
+  const save = async (stage: LeadStage, deal?: DealValue) => onSaved(takeLeadEvent(await api.setStage(c.id, stage, deal)));
 
   async function change(stage: LeadStage) {
     setPending(stage);
+    // Converted asks for the deal's value first; the dialog runs the change and shows its errors.
+    if (stage === "converted") return setAskDeal(true);
     try {
-      onSaved(await api.setStage(c.id, stage));
+      await save(stage);
     } catch (e) {
       setPending(null);
       onError(`Couldn't change the lead stage: ${errorMessage(e)}`);
@@ -143,7 +154,7 @@ function LeadStageSelect({
       <select
         id={id}
         value={pending ?? c.leadStage}
-        disabled={!editable}
+        disabled={!editable || askDeal}
         onChange={(e) => void change(e.target.value as LeadStage)}
         className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-100 disabled:text-slate-600"
       >
@@ -153,6 +164,19 @@ function LeadStageSelect({
           </option>
         ))}
       </select>
+      {askDeal ? (
+        <DealValueDialog
+          leadName={c.visitor.name}
+          onCancel={() => {
+            setAskDeal(false);
+            setPending(null);
+          }}
+          onConfirm={async (deal) => {
+            await save("converted", deal);
+            setAskDeal(false);
+          }}
+        />
+      ) : null}
     </div>
   );
 }

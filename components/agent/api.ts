@@ -4,6 +4,8 @@ import type { BucketPage } from "@/lib/inbox/list-bucket";
 import type { QuickReplyDTO } from "@/lib/inbox/quick-reply";
 import type { ConversationDTO, LeadStage } from "@/lib/realtime/protocol";
 import { apiRequest } from "@/components/ui/api";
+import type { DealValue } from "@/components/conversions/DealValueDialog";
+import type { WithLeadEvent } from "@/components/conversions/lead-event";
 
 export { ApiError } from "@/components/ui/api";
 
@@ -22,8 +24,9 @@ export const api = {
   counts: () => call<BucketCounts>("/api/agent/counts"),
   star: (conversationId: number, starred: boolean) =>
     call<{ conversationId: number; starred: boolean }>(`/api/agent/stars/${conversationId}`, { method: starred ? "PUT" : "DELETE" }),
-  setStage: (conversationId: number, stage: LeadStage) =>
-    call<ConversationDTO>(`/api/chat/conversations/${conversationId}/stage`, { method: "POST", json: { stage } }),
+  /** `deal`: Converted's value and currency. The answer carries the browser copy of the change (components/conversions). */
+  setStage: (conversationId: number, stage: LeadStage, deal?: DealValue) =>
+    call<WithLeadEvent<ConversationDTO>>(`/api/chat/conversations/${conversationId}/stage`, { method: "POST", json: { stage, ...deal } }),
   pick: (conversationId: number) => call<{ conversationId: number; agentId: number }>(`/api/agent/conversations/${conversationId}/pick`, { method: "POST" }),
   reassign: (conversationId: number, agentId: number) =>
     call<{ conversationId: number; agentId: number }>(`/api/chat/conversations/${conversationId}/assign`, { method: "POST", json: { agentId } }),

@@ -2,6 +2,8 @@
 
 import { useEffect, useId, useState } from "react";
 import { StaffChat } from "@/components/chat/StaffChat";
+import { DealValueDialog, type DealValue } from "@/components/conversions/DealValueDialog";
+import { takeLeadEvent } from "@/components/conversions/lead-event";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Dialog } from "@/components/ui/Dialog";
 import { ApiError, errorText } from "@/components/ui/api";
@@ -131,7 +133,18 @@ function LeadStageSelect({ conversation: c, onSaved }: { conversation: Conversat
   const id = useId();
   const toast = useToast();
   const [pending, setPending] = useState<LeadStage | null>(null);
-  useEffect(() => setPending(null), [c.id, c.leadStage]);
+  const [askDeal, setAskDeal] = useState(false);
+  useEffect(() => {
+    setPending(null);
+    setAskDeal(false);
+  }, [c.id, c.leadStage]);
+
+  // The page's tags hear of the change only once the server has committed it.
+  async function save(stage: LeadStage, deal?: DealValue) {
+    onSaved(takeLeadEvent(await chatModalApi.setStage(c.id, stage, deal)));
+    toast(`Lead stage: ${LEAD_STAGE_LABEL[stage]}.`);
+  }
+
   return (
     <div className="flex flex-col">
       <label htmlFor={id} className="mb-1 text-xs text-slate-500">
@@ -144,9 +157,10 @@ function LeadStageSelect({ conversation: c, onSaved }: { conversation: Conversat
         onChange={async (e) => {
           const stage = e.target.value as LeadStage;
           setPending(stage);
+          // Converted asks for the deal's value first; the dialog runs the change and shows its errors.
+          if (stage === "converted") return setAskDeal(true);
           try {
-            onSaved(await chatModalApi.setStage(c.id, stage));
-            toast(`Lead stage: ${LEAD_STAGE_LABEL[stage]}.`);
+            await save(stage);
           } catch (err) {
             setPending(null);
             toast(`Couldn't change the lead stage: ${errorText(err)}`, "error");
@@ -160,6 +174,19 @@ function LeadStageSelect({ conversation: c, onSaved }: { conversation: Conversat
           </option>
         ))}
       </select>
+      {askDeal ? (
+        <DealValueDialog
+          leadName={c.visitor.name}
+          onCancel={() => {
+            setAskDeal(false);
+            setPending(null);
+          }}
+          onConfirm={async (deal) => {
+            await save("converted", deal);
+            setAskDeal(false);
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -3,6 +3,8 @@
 import { useState } from "react";
 import type { LeadStage } from "@/db/schema";
 import { FINAL_REMARK_MAX, type LeadOptions, type LeadRowDTO } from "@/lib/crm/leads-shared";
+import { DealValueDialog, type DealValue } from "@/components/conversions/DealValueDialog";
+import { takeLeadEvent } from "@/components/conversions/lead-event";
 import { ApiError, errorText } from "@/components/ui/api";
 import { useToast } from "@/components/ui/Toast";
 import { LEAD_STAGE_LABEL } from "../labels";
@@ -34,25 +36,61 @@ function useSave({ row, onSaved, onConflict }: EditorProps) {
       setBusy(false);
     }
   };
+  // The page's tags hear of the change only once the server has committed it.
+  const setStage = async (s: LeadStage, deal?: DealValue) => takeLeadEvent(await crmApi.setStage(row.id, s, deal));
   return {
     busy,
     patch: (p: LeadPatch, done: string) => run(() => crmApi.update(row, p), done),
-    stage: (s: LeadStage) => run(() => crmApi.setStage(row.id, s), `${row.name || "Lead"} is now ${LEAD_STAGE_LABEL[s]}.`),
+    stage: (s: LeadStage) => run(() => setStage(s), `${row.name || "Lead"} is now ${LEAD_STAGE_LABEL[s]}.`),
+    /** Converted, from the deal dialog: its errors stay in the dialog. */
+    convert: async (deal: DealValue) => {
+      onSaved(await setStage("converted", deal));
+      toast(`${row.name || "Lead"} is now ${LEAD_STAGE_LABEL.converted}.`);
+    },
   };
 }
 
-/** The inline lead-stage selector (a chat's lead: the chat's stage, seen in the inbox at once). */
+/** The inline lead-stage selector (a chat's lead: the chat's stage, seen in the inbox at once). Converted asks for the deal's value first. */
 export function StageSelect(p: EditorProps) {
   const s = useSave(p);
+  const [askDeal, setAskDeal] = useState(false);
   if (p.readOnly) return <span className="whitespace-nowrap text-slate-700">{LEAD_STAGE_LABEL[p.row.stage]}</span>;
   return (
-    <select aria-label={`Lead stage of ${p.row.name || "this lead"}`} value={p.row.stage} disabled={s.busy} onChange={(e) => void s.stage(e.target.value as LeadStage)} className={control}>
-      {(Object.keys(LEAD_STAGE_LABEL) as LeadStage[]).map((k) => (
-        <option key={k} value={k}>
-          {LEAD_STAGE_LABEL[k]}
-        </option>
-      ))}
-    </select>
+    <>
+      <select
+        aria-label={`Lead stage of ${p.row.name || "this lead"}`}
+        value={askDeal ? "converted" : p.row.stage}
+        disabled={s.busy || askDeal}
+        onChange={(e) => {
+          const stage = e.target.value as LeadStage;
+          if (stage === "converted") setAskDeal(true);
+          else void s.stage(stage);
+        }}
+        className={control}
+      >
+        {(Object.keys(LEAD_STAGE_LABEL) as LeadStage[]).map((k) => (
+          <option key={k} value={k}>
+            {LEAD_STAGE_LABEL[k]}
+          </option>
+        ))}
+      </select>
+      {askDeal ? (
+        <DealValueDialog
+          leadName={p.row.name}
+          onCancel={() => setAskDeal(false)}
+          onConfirm={async (deal) => {
+            try {
+              await s.convert(deal);
+            } catch (e) {
+              // The dialog says why; a lead changed meanwhile is reloaded under it.
+              if (e instanceof ApiError && e.status === 409) p.onConflict();
+              throw e;
+            }
+            setAskDeal(false);
+          }}
+        />
+      ) : null}
+    </>
   );
 }
 

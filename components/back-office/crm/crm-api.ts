@@ -1,6 +1,8 @@
 import type { LeadSource, LeadStage, StaffRole } from "@/db/schema";
 import type { FollowUpsDTO, LeadNoteDTO, LeadRowDTO } from "@/lib/crm/leads-shared";
 import { apiRequest } from "@/components/ui/api";
+import type { DealValue } from "@/components/conversions/DealValueDialog";
+import type { WithLeadEvent } from "@/components/conversions/lead-event";
 import { localDayStart } from "../chats/chats-query";
 
 export const SOURCE_LABEL: Record<LeadSource, string> = { chat: "Chat", web: "Web form", csv: "CSV upload", sheet: "Google Sheet" };
@@ -47,7 +49,9 @@ export type LeadPatch = { followUpOn?: string | null; finalRemark?: string; assi
 
 export const crmApi = {
   update: (row: LeadRowDTO, patch: LeadPatch) => apiRequest<LeadRowDTO>(`/api/crm/leads/${row.id}`, { method: "PATCH", json: { version: row.updatedAt, ...patch } }),
-  setStage: (id: number, stage: LeadStage) => apiRequest<LeadRowDTO>(`/api/crm/leads/${id}/stage`, { method: "POST", json: { stage } }),
+  /** `deal`: Converted's value and currency; the answer carries the browser copy of the change (components/conversions). */
+  setStage: (id: number, stage: LeadStage, deal?: DealValue) =>
+    apiRequest<WithLeadEvent<LeadRowDTO>>(`/api/crm/leads/${id}/stage`, { method: "POST", json: { stage, ...deal } }),
   addNote: (id: number, body: string) => apiRequest<LeadNoteDTO>(`/api/crm/leads/${id}/notes`, { method: "POST", json: { body } }),
   followUps: (signal?: AbortSignal) => apiRequest<FollowUpsDTO>(`/api/crm/follow-ups?today=${localToday()}`, { signal }),
 };
