@@ -35,7 +35,7 @@ const [{ default: next }, { logger }, dbm, { seed }, ipBlocks, headers, clientIp
     import("./lib/jobs/scheduler"),
     import("./lib/security/strikes"),
   ]);
-const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins, frontDoor, session, staffSessions, { leadImportJobs }] = await Promise.all([
+const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins, frontDoor, session, staffSessions, { leadImportJobs }, { conversionJobs }] = await Promise.all([
   import("./lib/effects"),
   import("./lib/jobs/routing-jobs"),
   import("./lib/realtime/access"),
@@ -45,6 +45,7 @@ const [{ applyEffects }, { routingJobs }, access, { heartbeatPresence }, origins
   import("./lib/auth/session"),
   import("./lib/auth/staff-sessions"),
   import("./lib/crm/csv-import-job"),
+  import("./lib/conversions/deliver"),
 ]);
 
 const started = Date.now();
@@ -65,6 +66,8 @@ const headerOptions: import("./lib/security/headers").HeaderOptions = {
   dev,
   appOrigin: env.appOrigin,
   visitorSources: (slug) => origins.visitorPageSources(db, slug),
+  // Marketing tags' CSP hosts: cached in process, dropped on save (other instances: within 5 s).
+  tagHosts: async () => (await import("./lib/marketing/tags")).tagPolicy(db),
 };
 
 const frontDoorOptions: import("./lib/security/front-door").FrontDoorOptions = {
@@ -139,12 +142,17 @@ const instanceJobs = sched.startScheduler([
   { name: "ip-blocks-refresh", everyMs: 5_000, run: () => ipBlocks.refreshIpBlocks(db) },
   { name: "presence-heartbeat", everyMs: 10_000, run: (now) => heartbeatPresence(db, hub.instanceId, now, hub.staffConnectionCounts()) },
 ]);
+const { sheetSourceJobs } = await import("./lib/crm/sheets/poller");
 const scheduler = sched.startScheduler([
   { name: "strikes-sweep", everyMs: 10 * 60_000, run: (now) => strikes.sweepStrikes({ db, now }) },
   { name: "staff-sessions-sweep", everyMs: 60 * 60_000, run: (now) => staffSessions.sweepStaffSessions({ db, now }) },
   ...routingJobs(db),
   // CSV lead imports, one at a time, off the request that queued them.
   ...leadImportJobs(db),
+  // Google Sheets lead sources: due sheets read every 5 s tick, within Sheets' read quota.
+  ...sheetSourceJobs(db),
+  // Server-side conversions (Meta CAPI, GA4 MP): the outbox, delivered with retries off every request.
+  ...conversionJobs(db),
 ], { shouldRun: dbHandle.isLeader });
 
 server.listen(env.port, env.host, () => {

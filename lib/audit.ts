@@ -31,9 +31,19 @@ export type AuditAction =
   | "lead.stage"
   | "lead.note"
   | "lead_import.start"
-  | "lead_import.finish";
+  | "lead_import.finish"
+  | "marketing.tags_updated"
+  | "sheet_source.create"
+  | "sheet_source.update"
+  | "sheet_source.delete"
+  | "sheet_source.poll_now"
+  | "sheet_source.import"
+  | "sheets.service_account_set"
+  | "sheets.service_account_clear"
+  | "conversions.config_updated"
+  | "conversions.test_event";
 
-export type AuditTarget = { type: "conversation" | "user" | "ip" | "project" | "lead" | "lead_import"; id: string | number };
+export type AuditTarget = { type: "conversation" | "user" | "ip" | "project" | "lead" | "lead_import" | "sheet_source"; id: string | number };
 
 /**
  * Write one audit row inside the transaction of the change it records, so the

@@ -35,6 +35,22 @@ const TrustProxy = z
     return { hops: 0, addresses };
   });
 
+function isJsonObject(v: string): boolean {
+  try {
+    const o = JSON.parse(v);
+    return typeof o === "object" && o !== null && !Array.isArray(o);
+  } catch {
+    return false;
+  }
+}
+
+/** An http(s) base URL without a trailing slash. */
+const HttpBase = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//i.test(v), "must be an http:// or https:// URL")
+  .transform((v) => v.replace(/\/+$/, ""));
+
 const Schema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -64,6 +80,19 @@ const Schema = z.object({
   GEOIP_DB: z.string().optional(),
   /** Multiplies every rate limit (lib/security/rate-limits.ts): > 1 loosens them (load tests), < 1 tightens. */
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(1e9).default(1),
+  /** Server-side conversions (lib/conversions/deliver.ts): where Meta's Graph API and GA4's Measurement Protocol are; tests and staging point them at a fake server. */
+  META_GRAPH_URL: HttpBase.default("https://graph.facebook.com"),
+  /** Graph API version of the Conversions API calls (v26.0 is current as of July 2026). */
+  META_GRAPH_VERSION: z.string().regex(/^v\d{1,3}\.\d{1,3}$/, "META_GRAPH_VERSION must look like v26.0").default("v26.0"),
+  GA4_MP_URL: HttpBase.default("https://www.google-analytics.com"),
+  /** Google Sheets lead sources (lib/crm/sheets): the Sheets API's root; tests point it at a fake server. */
+  GOOGLE_SHEETS_ROOT_URL: HttpBase.default("https://sheets.googleapis.com"),
+  /** A service-account key (JSON) for Google Sheets; when set it is the key and the admin page can't replace it. Checked in full by lib/crm/sheets. */
+  GOOGLE_SERVICE_ACCOUNT_JSON: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined)
+    .refine((v) => v === undefined || isJsonObject(v), "GOOGLE_SERVICE_ACCOUNT_JSON must be the service account's JSON key"),
 });
 
 export type Env = {
@@ -91,6 +120,12 @@ export type Env = {
   logLevel: string;
   geoipDb: string | undefined;
   rateLimitFactor: number;
+  metaGraphUrl: string;
+  metaGraphVersion: string;
+  ga4MpUrl: string;
+  googleSheetsRootUrl: string;
+  /** The raw JSON key, or undefined (the key saved in the admin page is used then). */
+  googleServiceAccountJson: string | undefined;
 };
 
 export class EnvError extends Error {}
@@ -155,6 +190,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     geoipDb: e.GEOIP_DB,
     rateLimitFactor: e.RATE_LIMIT_FACTOR,
+    metaGraphUrl: e.META_GRAPH_URL,
+    metaGraphVersion: e.META_GRAPH_VERSION,
+    ga4MpUrl: e.GA4_MP_URL,
+    googleSheetsRootUrl: e.GOOGLE_SHEETS_ROOT_URL,
+    googleServiceAccountJson: e.GOOGLE_SERVICE_ACCOUNT_JSON,
   };
 }
 

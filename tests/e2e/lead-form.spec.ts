@@ -1,8 +1,11 @@
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { Page } from "@playwright/test";
 import { asc, eq } from "drizzle-orm";
 import { expect, test } from "./helpers";
-import { startOwnServer, tail, type OwnServer } from "./chat-helpers";
+import { adminPage, PHONE, startOwnServer, tail, type OwnServer } from "./chat-helpers";
 
 /**
  * lead-form.js on a customer's site: a second origin (a small HTTP server on
@@ -10,7 +13,10 @@ import { startOwnServer, tail, type OwnServer } from "./chat-helpers";
  * origin, the way `<script src="…/widget/lead-form.js" data-project="slug">`
  * does. The forms behave exactly as without the script (the post-and-redirect
  * form still lands on its thank-you page, the SPA form still runs its own
- * handler), and the leads arrive with the landing UTM of the visit's first page.
+ * handler), and the leads arrive with the landing UTM of the visit's first page:
+ * an admin then finds them under CRM → Web leads, with the page and campaign in
+ * the lead's detail, and nothing from the ignored or the password form.
+ * With E2E_SCREENSHOTS=<dir>, the admin's pages are saved there (desktop and phone).
  */
 
 const SLUG = "leadsite";
@@ -77,7 +83,7 @@ test.afterAll(async () => {
   await new Promise((r) => site?.close(r));
 });
 
-test("forms on another site become leads with the visit's landing UTM, and keep doing what they did", async ({ browser }) => {
+test("forms on another site keep doing what they did and become Web leads with the visit's landing UTM, which an admin sees in the CRM", async ({ browser }) => {
   const context = await browser.newContext();
   // Chromium reports the beacon's request; its response only while the page that sent it is
   // still there (a beacon sent as the form navigates away outlives the page, so it's "aborted" for the page).
@@ -91,7 +97,8 @@ test("forms on another site become leads with the visit's landing UTM, and keep 
   });
 
   const p = await context.newPage();
-  await p.goto(`${siteOrigin}/?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=G-123`);
+  const landing = `${siteOrigin}/?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=G-123`;
+  await p.goto(landing);
   await p.getByRole("link", { name: "Contact us" }).click();
   await expect(p.getByRole("heading", { name: "Contact" })).toBeVisible();
 
@@ -121,12 +128,52 @@ test("forms on another site become leads with the visit's landing UTM, and keep 
   await p.getByLabel("Company").fill("Rao Ltd");
   await p.getByRole("button", { name: "Send" }).click();
   await expect(p.getByRole("heading", { name: "Thank you" })).toBeVisible();
+  // Its own thank-you page, on its own origin.
+  await expect(p).toHaveURL(`${siteOrigin}/thanks`);
   await expect.poll(() => sent.length).toBe(2);
   // The form's own fields went as typed; the campaign is the visit's first page's.
   const beacon = new URLSearchParams(sent[1]);
   expect(Object.fromEntries(beacon)).toMatchObject({ project: SLUG, name: "Asha Rao", email: "asha@example.com", utm_source: "google", gclid: "G-123" });
   expect(beacon.has("csrf_token")).toBe(false);
   await context.close();
+
+  // The admin's side: CRM → Web leads lists both form leads, never the ignored or the password form's.
+  const admin = await adminPage(browser, server.baseURL);
+  await admin.getByRole("navigation", { name: "Admin Console navigation" }).getByRole("link", { name: "CRM" }).click();
+  await expect(admin).toHaveURL(/\/admin\/crm$/);
+  await admin.getByRole("navigation", { name: "Lead sources" }).getByRole("button", { name: "Web leads" }).click();
+  await expect(admin).toHaveURL(/source=web/);
+  const table = admin.getByRole("table", { name: "Leads" });
+  const row = table.getByRole("row").filter({ hasText: "Asha Rao" });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("asha@example.com");
+  await expect(row).toContainText("+442079460958");
+  await expect(row).toContainText("Web form");
+  await expect(row).toContainText("Lead site");
+  await expect(table.getByRole("row").filter({ hasText: "Dee Spa" })).toContainText("dee@example.com");
+  for (const email of ["news@example.com", "login@example.com"]) await expect(table.getByRole("row").filter({ hasText: email })).toHaveCount(0);
+  await screenshots(admin, "web-leads");
+
+  // Its detail: the page the form was on and the visit's campaign, and the form's extra field.
+  await row.getByRole("button", { name: /Asha Rao/ }).click();
+  const dialog = admin.getByRole("dialog", { name: "Asha Rao" });
+  await expect(dialog).toBeVisible();
+  await expect(admin).toHaveURL(/lead=\d+/);
+  // A detail's value: the definition after its term.
+  const detail = (label: string) => dialog.getByRole("term").filter({ hasText: new RegExp(`^${label}$`) }).locator("xpath=following-sibling::dd[1]");
+  await expect(detail("Phone")).toHaveText("+442079460958");
+  await expect(detail("Email")).toHaveText("asha@example.com");
+  // The visit's first page (the ad's URL, where the campaign came from) and, beside it, the page the form was on.
+  await expect(detail("Landing page")).toHaveText(landing);
+  await expect(detail("Form page")).toHaveText(`${siteOrigin}/contact`);
+  await expect(detail("UTM source")).toHaveText("google");
+  await expect(detail("UTM medium")).toHaveText("cpc");
+  await expect(detail("UTM campaign")).toHaveText("spring");
+  await expect(detail("Google click id")).toHaveText("G-123");
+  await expect(detail("company")).toHaveText("Rao Ltd");
+  await expect(dialog).not.toContainText("s3cret");
+  await screenshots(admin, "web-lead-detail");
+  await admin.context().close();
 
   expect(await server.stop(), tail(server.logFile)).toBe(0);
   const { openDatabase } = await import("../../db/client");
@@ -142,13 +189,25 @@ test("forms on another site become leads with the visit's landing UTM, and keep 
     expect(rows.map((r) => r.lead.email)).toEqual(["dee@example.com", "asha@example.com"]);
     const [spa, main] = rows;
     expect(spa.lead).toMatchObject({ source: "web", projectId: project.id, name: "Dee Spa" });
-    expect(main.lead).toMatchObject({ name: "Asha Rao", phone: "+442079460958", extra: { company: "Rao Ltd" } });
+    expect(main.lead).toMatchObject({ name: "Asha Rao", phone: "+442079460958", extra: { company: "Rao Ltd", "Form page": `${siteOrigin}/contact` } });
     // Never the hidden token.
     expect(JSON.stringify(main.lead.extra)).not.toContain("s3cret");
     for (const { attr } of rows) {
-      expect(attr).toMatchObject({ utmSource: "google", utmMedium: "cpc", utmCampaign: "spring", gclid: "G-123", landingUrl: `${siteOrigin}/contact` });
+      expect(attr).toMatchObject({ utmSource: "google", utmMedium: "cpc", utmCampaign: "spring", gclid: "G-123", landingUrl: landing });
     }
   } finally {
     await handle.close();
   }
 });
+
+/** The page at desktop width and again at phone width (PHONE's viewport), when E2E_SCREENSHOTS names a directory. */
+async function screenshots(page: Page, name: string) {
+  const dir = process.env.E2E_SCREENSHOTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const size = page.viewportSize();
+  await page.screenshot({ path: path.join(dir, `${name}-1280.png`), fullPage: true });
+  await page.setViewportSize(PHONE.viewport);
+  await page.screenshot({ path: path.join(dir, `${name}-390.png`), fullPage: true });
+  if (size) await page.setViewportSize(size);
+}

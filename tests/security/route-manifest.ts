@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { users } from "../../db/schema";
+import { conversionConfigs, users } from "../../db/schema";
 import { can, canAny, type Permission } from "../../lib/auth/permissions";
+import { sealFor } from "../../lib/auth/secret-box";
 import { createStaffSession, publicSessionId } from "../../lib/auth/staff-sessions";
 import { newTotpSecret, totpCodeAt, totpStep } from "../../lib/auth/totp";
 import { enableTwoFactor, enrolmentFor, sealPending } from "../../lib/auth/two-factor";
@@ -585,6 +586,68 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
       },
     },
   },
+  "app/api/crm/sheets/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["crm.sheets"] }, mutates: false, request: () => ({ url: "/api/crm/sheets" }) },
+    POST: {
+      access: { kind: "staff", anyOf: ["crm.sheets"] },
+      mutates: true,
+      request: (w) => ({ url: "/api/crm/sheets", body: { json: { name: "Suite sheet", sheet: SUITE_SHEET_ID, projectId: w.projectA.id, mapping: { Name: "name", Email: "email" } } } }),
+    },
+  },
+  "app/api/crm/sheets/[id]/route.ts": {
+    PATCH: {
+      access: { kind: "staff", anyOf: ["crm.sheets"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String(await sheetSource(w));
+        return { url: `/api/crm/sheets/${id}`, params: { id }, body: { json: { pollIntervalSec: 120, enabled: false } } };
+      },
+    },
+    DELETE: {
+      access: { kind: "staff", anyOf: ["crm.sheets"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String(await sheetSource(w));
+        return { url: `/api/crm/sheets/${id}`, params: { id } };
+      },
+    },
+  },
+  "app/api/crm/sheets/[id]/poll/route.ts": {
+    POST: {
+      access: { kind: "staff", anyOf: ["crm.sheets"] },
+      mutates: true,
+      request: async (w) => {
+        const id = String(await sheetSource(w));
+        return { url: `/api/crm/sheets/${id}/poll`, params: { id } };
+      },
+    },
+  },
+  "app/api/crm/sheets/headers/route.ts": {
+    GET: {
+      access: { kind: "staff", anyOf: ["crm.sheets"] },
+      mutates: false,
+      request: async (w) => {
+        await suiteSheets(w);
+        return { url: `/api/crm/sheets/headers?sheet=${SUITE_SHEET_ID}&range=${encodeURIComponent("Sheet1!A:Z")}` };
+      },
+    },
+  },
+  "app/api/crm/sheets/service-account/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["crm.sheets"] }, mutates: false, request: () => ({ url: "/api/crm/sheets/service-account" }) },
+    PUT: {
+      access: { kind: "staff", anyOf: ["crm.sheets"] },
+      mutates: true,
+      request: async () => ({ url: "/api/crm/sheets/service-account", body: { json: { key: (await fakeSheets()).keyJson() } } }),
+    },
+    DELETE: {
+      access: { kind: "staff", anyOf: ["crm.sheets"] },
+      mutates: true,
+      request: async (w) => {
+        await suiteSheets(w);
+        return { url: "/api/crm/sheets/service-account" };
+      },
+    },
+  },
   "app/api/crm/leads/route.ts": {
     GET: { access: { kind: "staff", anyOf: ["crm.view"] }, mutates: false, request: () => ({ url: "/api/crm/leads?source=web&limit=50" }) },
   },
@@ -623,6 +686,50 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteEntry>>> = {
       },
     },
   },
+  "app/api/marketing/conversions/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["marketing.conversions"] }, mutates: false, request: (w) => ({ url: `/api/marketing/conversions?projectId=${w.projectB.id}` }) },
+    // Both platforms off: the suite's stage changes queue nothing.
+    PUT: {
+      access: { kind: "staff", anyOf: ["marketing.conversions"] },
+      mutates: true,
+      request: (w) => ({
+        url: "/api/marketing/conversions",
+        body: {
+          json: {
+            projectId: w.projectB.id,
+            meta: { enabled: false, pixelId: "1234567890", testEventCode: "TEST123", eventNames: { new: null, qualified: "Lead", not_qualified: null, converted: "Purchase" } },
+            ga4: { enabled: false, measurementId: "G-TEST1234", apiSecret: "suite-secret-1234" },
+          },
+        },
+      }),
+    },
+  },
+  "app/api/marketing/tags/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["marketing.tags"] }, mutates: false, request: () => ({ url: "/api/marketing/tags" }) },
+    // The defaults again (no snippets): the suite's other pages stay without tags.
+    PUT: {
+      access: { kind: "staff", anyOf: ["marketing.tags"] },
+      mutates: true,
+      request: () => ({ url: "/api/marketing/tags", body: { json: { head: "", body: "", visitorPages: true, staffPages: false, extraHosts: [] } } }),
+    },
+  },
+  "app/api/marketing/conversions/events/route.ts": {
+    GET: { access: { kind: "staff", anyOf: ["marketing.conversions"] }, mutates: false, request: (w) => ({ url: `/api/marketing/conversions/events?projectId=${w.projectB.id}&limit=20` }) },
+  },
+  "app/api/marketing/conversions/test/route.ts": {
+    // A GA4 test event for project B (its settings saved, the platform off: a test may precede turning it on); nothing delivers it here.
+    POST: {
+      access: { kind: "staff", anyOf: ["marketing.conversions"] },
+      mutates: true,
+      request: async (w) => {
+        await w.db
+          .insert(conversionConfigs)
+          .values({ projectId: w.projectB.id, ga4MeasurementId: "G-TEST1234", ga4ApiSecretSealed: sealFor("ga4-api-secret", `project:${w.projectB.id}`, "suite-secret-1234"), ga4ApiSecretLast4: "1234" })
+          .onConflictDoNothing();
+        return { url: "/api/marketing/conversions/test", body: { json: { projectId: w.projectB.id, platform: "ga4" } } };
+      },
+    },
+  },
   "app/api/crm/leads/[id]/notes/route.ts": {
     POST: {
       access: { kind: "staff", anyOf: ["crm.edit"] },
@@ -657,6 +764,34 @@ async function leadImport(w: World, opts: { run?: boolean } = {}) {
   const { sweepLeadImports } = await import("../../lib/crm/csv-import-job");
   await sweepLeadImports(w.db);
   return result;
+}
+
+const SUITE_SHEET_ID = "1SuiteSheetAbCdEfGhIjKlMnOpQrStUvWxYz012345";
+let fakeSheetsServer: ReturnType<typeof import("../../lib/crm/sheets/__tests__/fake-sheets").startFakeSheets> | undefined;
+
+/** One fake Google (token endpoint + Sheets API) on 127.0.0.1 for the whole file. */
+async function fakeSheets() {
+  const { startFakeSheets } = await import("../../lib/crm/sheets/__tests__/fake-sheets");
+  fakeSheetsServer ??= startFakeSheets();
+  return fakeSheetsServer;
+}
+
+/** A Google Sheets source in project A (enabled), made by the admin: its id. */
+async function sheetSource(w: World): Promise<number> {
+  const { sheetSources } = await import("../../db/schema");
+  const [row] = await w.db.insert(sheetSources).values({ name: "Suite sheet", projectId: w.projectA.id, spreadsheetId: SUITE_SHEET_ID, columnMapping: { Name: "name", Email: "email" } }).returning();
+  return row.id;
+}
+
+/** The service-account key set (the fake's), the suite's sheet on the fake, and the Sheets API pointed at it. */
+async function suiteSheets(w: World) {
+  const fake = await fakeSheets();
+  fake.setSheet(SUITE_SHEET_ID, [["Name", "Email"], ["Suite", "suite-sheet@example.test"]]);
+  const { setServiceAccountKey } = await import("../../lib/crm/sheets/service-account");
+  await setServiceAccountKey({ ctx: staffCtxFor(w.db, w.staff.admin), input: { key: fake.keyJson() } });
+  const { getEnv } = await import("../../lib/env");
+  const { setSingleton } = await import("../../lib/singleton");
+  setSingleton("env", { ...getEnv(), googleSheetsRootUrl: fake.url });
 }
 
 /** The actor's own user id (their own quick reply), or null for visitors and anonymous callers. */
@@ -730,6 +865,7 @@ export const PAGES: Record<string, PageEntry> = {
   "app/admin/crm/page.tsx": { gate: ["console.admin", "crm.view"], signIn: "/login?next=%2Fadmin%2Fcrm", props: noProps },
   "app/manager/crm/page.tsx": { gate: ["console.manager", "crm.view"], signIn: "/login?next=%2Fmanager%2Fcrm", props: noProps },
   "app/admin/crm/import/page.tsx": { gate: ["console.admin", "crm.view", "crm.import"], signIn: "/login?next=%2Fadmin%2Fcrm%2Fimport", props: noProps },
+  "app/admin/crm/sheets/page.tsx": { gate: ["console.admin", "crm.view", "crm.sheets"], signIn: "/login?next=%2Fadmin%2Fcrm%2Fsheets", props: noProps },
   "app/manager/crm/import/page.tsx": { gate: ["console.manager", "crm.view", "crm.import"], signIn: "/login?next=%2Fmanager%2Fcrm%2Fimport", props: noProps },
   "app/agent/crm/page.tsx": { gate: ["console.agent", "crm.view"], signIn: "/login?next=%2Fagent%2Fcrm", props: noProps },
   "app/qa/crm/page.tsx": { gate: ["console.qa", "crm.view"], signIn: "/login?next=%2Fqa%2Fcrm", props: noProps },
@@ -761,6 +897,9 @@ export const PAGES: Record<string, PageEntry> = {
   "app/manager/staff/page.tsx": { gate: ["console.manager", "staff.manage"], signIn: "/login?next=%2Fmanager%2Fstaff", props: noProps },
   "app/admin/security/page.tsx": { gate: ["console.admin", "security.view"], signIn: "/login?next=%2Fadmin%2Fsecurity", props: noProps },
   "app/manager/security/page.tsx": { gate: ["console.manager", "security.view"], signIn: "/login?next=%2Fmanager%2Fsecurity", props: noProps },
+  "app/admin/marketing/page.tsx": { gate: ["console.admin", "marketing.tags"], signIn: "/login?next=%2Fadmin%2Fmarketing", props: noProps },
+  "app/manager/marketing/page.tsx": { gate: ["console.manager", "marketing.tags"], signIn: "/login?next=%2Fmanager%2Fmarketing", props: noProps },
+  "app/admin/marketing/conversions/page.tsx": { gate: ["console.admin", "marketing.conversions"], signIn: "/login?next=%2Fadmin%2Fmarketing%2Fconversions", props: noProps },
   "app/manager/layout.tsx": { gate: ["console.manager"], signIn: "/login?next=%2Fmanager", props: noProps },
   "app/manager/page.tsx": { gate: ["console.manager", "overview.view"], signIn: "/login?next=%2Fmanager", props: noProps },
   "app/agent/layout.tsx": { gate: ["console.agent"], signIn: "/login?next=%2Fagent", props: noProps },
