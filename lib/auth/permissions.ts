@@ -46,6 +46,12 @@ export const PERMISSIONS = {
   // Marketing
   /** Marketing → Tags: the head/body snippets injected into the pages we serve. */
   "marketing.tags": { roles: ["admin", "manager"] },
+  /**
+   * Tags on staff pages: a script there runs with the rights of whoever is
+   * signed in, admins included, so only an admin may turn it on — and while
+   * it is on, only an admin may change the snippets.
+   */
+  "marketing.staff_tags": { roles: ["admin"] },
   /** Marketing → Conversions: per-project Meta CAPI / GA4 credentials, the delivery log, test events. */
   "marketing.conversions": { roles: ["admin"] },
   // People

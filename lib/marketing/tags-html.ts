@@ -172,7 +172,8 @@ export function headNodes(text: string): HeadNode[] {
 /** Hosts a snippet names, at most this many across both snippets and the allow-list (a CSP header has to stay a sane size). */
 export const MAX_TAG_HOSTS = 40;
 
-const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z][a-z0-9-]*$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$/;
+/** A DNS name with a real top-level label: no bare IP addresses, no localhost (a tag's host is a vendor's, never our own network). */
+const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z][a-z0-9-]*$/;
 
 /**
  * A URL as a CSP host-source: its scheme and host (and a port that isn't the
@@ -188,7 +189,8 @@ export function hostSource(url: string): string | null {
   } catch {
     return null;
   }
-  if (u.protocol !== "https:" && u.protocol !== "http:") return null;
+  // Only https: a tag loaded over plain http could be swapped on the way (the extra-hosts field has the same rule).
+  if (u.protocol !== "https:") return null;
   if (!HOST_RE.test(u.hostname)) return null;
   const hostPort = u.port ? `${u.hostname}:${u.port}` : u.hostname;
   return rel ? hostPort : `${u.protocol}//${hostPort}`;

@@ -1,5 +1,5 @@
 import { audit } from "../audit";
-import { assertCan } from "../auth/permissions";
+import { assertCan, can } from "../auth/permissions";
 import { withTransaction, type StaffCtx } from "../ctx";
 import { AppError } from "../errors";
 import { lockSettingsKey, writeSetting } from "../security/security-settings";
@@ -11,10 +11,12 @@ export type MarketingTagsView = MarketingTags & {
   /** The CSP host-sources the tags get, derived from the snippets plus the extra ones. */
   hosts: string[];
   limits: { snippetBytes: number };
+  /** The viewer may turn staff pages on, and change the tags while they are on (`marketing.staff_tags`). */
+  canStaffPages: boolean;
 };
 
-export function tagsView(t: MarketingTags): MarketingTagsView {
-  return { ...t, hosts: tagHosts(t), limits: { snippetBytes: SNIPPET_MAX_BYTES } };
+export function tagsView(t: MarketingTags, actor: StaffCtx["actor"]): MarketingTagsView {
+  return { ...t, hosts: tagHosts(t), limits: { snippetBytes: SNIPPET_MAX_BYTES }, canStaffPages: can(actor, "marketing.staff_tags") };
 }
 
 const kb = (n: number) => `${Math.ceil(n / 1024).toLocaleString("en-US")} KB`;
@@ -36,7 +38,8 @@ function assertSizes(input: unknown): void {
 }
 
 /**
- * Save the Marketing → Tags setting (`marketing.tags`): the head and body
+ * Save the Marketing → Tags setting (`marketing.tags`; anything that would
+ * run on staff pages also needs `marketing.staff_tags`): the head and body
  * snippets, the surfaces they run on and the extra CSP hosts. Each snippet
  * is at most 64 KB (413 above) and must be HTML by `snippetProblem`'s rules
  * (400 with the field's reason otherwise). Live on the next page load here;
@@ -52,6 +55,16 @@ export async function updateMarketingTags({ ctx, input }: { ctx: StaffCtx; input
     const before = await loadMarketingTags(tx.db);
     const fields = (Object.keys(after) as (keyof MarketingTags)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     if (fields.length === 0) return false;
+    // Whatever would run on staff pages (the admin console included) is an admin's call.
+    if ((before.staffPages || after.staffPages) && !can(ctx.actor, "marketing.staff_tags")) {
+      throw new AppError(
+        "forbidden",
+        before.staffPages
+          ? "Tags run on staff pages, so only an admin may change them. Ask an admin to turn staff pages off first."
+          : "Only an admin may run tags on staff pages.",
+        { details: { fields: { staffPages: "Only an admin may run tags on staff pages." } } },
+      );
+    }
     await writeSetting(tx.db, MARKETING_TAGS_KEY, after, { userId: ctx.actor.userId, now: ctx.now });
     await audit(tx, "marketing.tags_updated", null, {
       changed: fields,
@@ -65,5 +78,5 @@ export async function updateMarketingTags({ ctx, input }: { ctx: StaffCtx; input
   });
   // After the commit: the next page load, here, reads the new tags.
   if (changed) invalidateTags();
-  return { result: tagsView(after), effects: noEffects() };
+  return { result: tagsView(after, ctx.actor), effects: noEffects() };
 }

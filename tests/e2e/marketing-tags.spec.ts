@@ -198,10 +198,14 @@ test("the agent console runs it only once staff pages are switched on, then with
   expect(await flags(agent)).toEqual({ ran: false, child: false, body: false });
 });
 
-test("a manager has the same Tags page; the API routes never carry the tags", async ({ browser }) => {
+test("a manager has the same Tags page, but staff pages are an admin's switch; the API routes never carry the tags", async ({ browser }) => {
   const manager = await signedIn(browser, SEEDED.manager);
   await manager.goto("/manager/marketing");
-  await expect(tagsForm(manager).head).toHaveValue(headSnippet());
+  const f = tagsForm(manager);
+  await expect(f.head).toHaveValue(headSnippet());
+  // A script on staff pages would run in the admin's console: a manager can't switch it on.
+  await expect(f.staff).toBeDisabled();
+  await expect(manager.getByText("Only an admin can turn this on.")).toBeVisible();
   const api = await manager.request.get("/api/marketing/tags");
   expect(api.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
   expect(await api.text()).not.toContain("nonce=");

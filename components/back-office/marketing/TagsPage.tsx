@@ -67,6 +67,8 @@ function TagsForm({ saved: initial }: { saved: MarketingTagsView }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const dirty = !sameDraft(draft, toDraft(saved));
+  // Tags on staff pages run in the admin's console too: while they are on, only an admin changes them.
+  const locked = saved.staffPages && !saved.canStaffPages;
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
   // Leaving with unsaved snippets loses them: the browser asks first.
@@ -129,6 +131,7 @@ function TagsForm({ saved: initial }: { saved: MarketingTagsView }) {
           autoCapitalize="off"
           autoCorrect="off"
           disabled={busy}
+          readOnly={locked}
           placeholder={placeholder}
           aria-invalid={fields[which] ? true : undefined}
           aria-describedby={`${fields[which] ? `${fid}-error` : `${fid}-hint`} ${fid}-size`}
@@ -143,6 +146,11 @@ function TagsForm({ saved: initial }: { saved: MarketingTagsView }) {
   return (
     <form onSubmit={save} noValidate className="space-y-4">
       <FormAlert>{error}</FormAlert>
+      {locked ? (
+        <p role="status" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          These tags also run on staff pages, the admin console included, so only an admin can change them now.
+        </p>
+      ) : null}
       <div className={`${ui.card} space-y-4 p-4`}>
         <div>
           <h3 className="font-semibold">Snippets</h3>
@@ -174,17 +182,21 @@ function TagsForm({ saved: initial }: { saved: MarketingTagsView }) {
         <SwitchField
           label="Visitor pages"
           checked={draft.visitorPages}
-          disabled={busy}
+          disabled={busy || locked}
           onChange={(v) => set("visitorPages", v)}
-          hint="The landing page of every project (/p/…) and the visitor's chat page. On by default."
+          hint="The landing page of every project (/p/…) and the visitor's chat page, also when a signed-in staff member opens them. On by default."
         />
         <div className="space-y-2">
           <SwitchField
             label="Staff pages"
             checked={draft.staffPages}
-            disabled={busy}
+            disabled={busy || !saved.canStaffPages}
             onChange={(v) => set("staffPages", v)}
-            hint="The admin, manager, agent and QA consoles, sign-in and account pages. Off by default."
+            hint={
+              saved.canStaffPages
+                ? "The admin, manager, agent and QA consoles, sign-in and account pages. Off by default."
+                : "The admin, manager, agent and QA consoles, sign-in and account pages. Only an admin can turn this on."
+            }
           />
           <p role={draft.staffPages && !saved.staffPages ? "alert" : undefined} className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
             <strong className="font-semibold">Warning:</strong> a script on staff pages runs as the signed-in staff member. It can read everything the console shows — chats, leads, phone numbers — and act with their rights. Turn this on only for tags you fully trust.
@@ -212,6 +224,7 @@ function TagsForm({ saved: initial }: { saved: MarketingTagsView }) {
             autoCapitalize="off"
             autoCorrect="off"
             disabled={busy}
+            readOnly={locked}
             placeholder={"https://www.google-analytics.com\nhttps://*.google-analytics.com"}
             aria-invalid={fields.extraHosts ? true : undefined}
             aria-describedby={fields.extraHosts ? `${id}-hosts-error` : `${id}-hosts-hint`}
@@ -241,7 +254,7 @@ function TagsForm({ saved: initial }: { saved: MarketingTagsView }) {
         <button type="button" className={ui.button.secondary} disabled={busy || !dirty} onClick={() => (setDraft(toDraft(saved)), setFields({}), setError(null))}>
           Discard changes
         </button>
-        <button type="submit" className={ui.button.primary} disabled={busy || !dirty}>
+        <button type="submit" className={ui.button.primary} disabled={busy || !dirty || locked}>
           {busy ? "Saving…" : "Save tags"}
         </button>
       </div>

@@ -61,6 +61,10 @@ const EXPECTED: Record<string, Row> = {
   "crm.view": row(Y, Y, Y, Y),
   "crm.edit": row(Y, Y, Y, N),
   "crm.import": row(Y, Y, N, N),
+  "crm.sheets": row(Y, N, N, N),
+  "marketing.tags": row(Y, Y, N, N),
+  "marketing.staff_tags": row(Y, N, N, N),
+  "marketing.conversions": row(Y, N, N, N),
   // Every lead: admin, manager and QA (read-only); an agent sees their chats' leads and the leads assigned to them.
   "crm.view_all": row(Y, Y, N, Y),
   // Manage agents: admin, manager.

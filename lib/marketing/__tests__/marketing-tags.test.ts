@@ -148,10 +148,26 @@ describe("updateMarketingTags / getMarketingTags", () => {
       { params: Promise.resolve({}) },
     );
     expect(form.status).toBe(415);
-    const ok = await put(cookies.manager, { head: GTM_HEAD, staffPages: true });
+    const ok = await put(cookies.admin, { head: GTM_HEAD, staffPages: true });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ head: GTM_HEAD, staffPages: true, hosts: ["https://www.googletagmanager.com"], limits: { snippetBytes: 65536 } });
     expect((await get(cookies.manager)).status).toBe(200);
+  });
+
+  it("staff pages are an admin's: a manager can't turn them on, nor change the tags while they are on", async () => {
+    await updateMarketingTags({ ctx: ctx("admin"), input: { head: GTM_HEAD, staffPages: false } });
+    expect((await getMarketingTags({ ctx: ctx("manager") })).canStaffPages).toBe(false);
+    expect((await getMarketingTags({ ctx: ctx("admin") })).canStaffPages).toBe(true);
+    const on = await outcome(updateMarketingTags({ ctx: ctx("manager"), input: { head: GTM_HEAD, staffPages: true } }));
+    expect(on).toMatchObject({ status: 403, fields: { staffPages: "Only an admin may run tags on staff pages." } });
+    // Visitor pages only: the manager's change goes through.
+    await updateMarketingTags({ ctx: ctx("manager"), input: { head: GTM_HEAD, body: GTM_BODY, staffPages: false } });
+    await updateMarketingTags({ ctx: ctx("admin"), input: { head: GTM_HEAD, body: GTM_BODY, staffPages: true } });
+    const edit = await outcome(updateMarketingTags({ ctx: ctx("manager"), input: { head: GTM_HEAD, body: "", staffPages: true } }));
+    expect(edit.status).toBe(403);
+    expect(edit.message).toMatch(/only an admin may change them/);
+    expect((await getMarketingTags({ ctx: ctx("admin") })).body).toBe(GTM_BODY);
+    await updateMarketingTags({ ctx: ctx("admin"), input: { head: GTM_HEAD, body: GTM_BODY, staffPages: false } });
   });
 });
 

@@ -150,11 +150,12 @@ describe("the hosts a snippet needs (snippetHosts, extra hosts)", () => {
     expect(
       snippetHosts(`<script src="//cdn.example.com/a.js"></script><link href="https://fonts.example.org:8443/x.css" rel="stylesheet"><img src="/relative.gif"><iframe src="https://frame.example.net/x"></iframe>`),
     ).toEqual(["cdn.example.com", "https://fonts.example.org:8443", "https://frame.example.net"]);
-    // A local test origin over http, a protocol-relative string; not comments, relative paths, IPv6 or other schemes.
-    expect(snippetHosts(`<script>// comment\nload('http://127.0.0.1:4123/child.js'); x = "//beacon.example.com/b"; y = 'data:text/plain,hi'; z = "http://[::1]:9/x";</script>`)).toEqual([
-      "beacon.example.com",
-      "http://127.0.0.1:4123",
-    ]);
+    // A protocol-relative string; not comments, relative paths, plain http, IP addresses, localhost or other schemes.
+    expect(
+      snippetHosts(
+        `<script>// comment\nload('http://127.0.0.1:4123/child.js'); x = "//beacon.example.com/b"; y = 'data:text/plain,hi'; z = "http://[::1]:9/x"; w = "http://plain.example.com/p"; v = "https://10.0.0.8/x"; u = "https://localhost/x";</script>`,
+      ),
+    ).toEqual(["beacon.example.com"]);
   });
 
   it("reads a URL as a CSP host-source", () => {
