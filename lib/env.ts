@@ -87,6 +87,12 @@ const Schema = z.object({
   GA4_MP_URL: HttpBase.default("https://www.google-analytics.com"),
   /** Google Sheets lead sources (lib/crm/sheets): the Sheets API's root; tests point it at a fake server. */
   GOOGLE_SHEETS_ROOT_URL: HttpBase.default("https://sheets.googleapis.com"),
+  /**
+   * Where a service account's JWT is exchanged for a token. Ours, never the
+   * key's own `token_uri`: a pasted key must not make the server post signed
+   * assertions to an address of its choosing. Tests point it at a fake.
+   */
+  GOOGLE_TOKEN_URL: HttpBase.default("https://oauth2.googleapis.com/token"),
   /** A service-account key (JSON) for Google Sheets; when set it is the key and the admin page can't replace it. Checked in full by lib/crm/sheets. */
   GOOGLE_SERVICE_ACCOUNT_JSON: z
     .string()
@@ -124,6 +130,7 @@ export type Env = {
   metaGraphVersion: string;
   ga4MpUrl: string;
   googleSheetsRootUrl: string;
+  googleTokenUrl: string;
   /** The raw JSON key, or undefined (the key saved in the admin page is used then). */
   googleServiceAccountJson: string | undefined;
 };
@@ -194,6 +201,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     metaGraphVersion: e.META_GRAPH_VERSION,
     ga4MpUrl: e.GA4_MP_URL,
     googleSheetsRootUrl: e.GOOGLE_SHEETS_ROOT_URL,
+    googleTokenUrl: e.GOOGLE_TOKEN_URL,
     googleServiceAccountJson: e.GOOGLE_SERVICE_ACCOUNT_JSON,
   };
 }

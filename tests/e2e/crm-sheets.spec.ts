@@ -10,7 +10,7 @@ import { adminPage, startOwnServer, type OwnServer } from "./chat-helpers";
  * key (only its email comes back), add a source, read its headers live, map
  * them, save, poll now, and find the rows in the CRM's Google Sheet leads tab
  * and the count on the source. A server of its own, with the Sheets API
- * pointed at a fake on 127.0.0.1 (the key's token_uri is the fake too).
+ * pointed at a fake on 127.0.0.1 (GOOGLE_TOKEN_URL is the fake too; the key's own token_uri is ignored).
  * With E2E_SCREENSHOTS=<dir>, desktop and phone screenshots are saved there.
  */
 test.describe.configure({ mode: "serial" });
@@ -30,7 +30,7 @@ test.beforeAll(async ({ browser }) => {
     ["Jon Sheet", "", "jon.sheet@example.test", "Spring"],
     ["No Contact", "", "", "Spring"],
   ]);
-  server = await startOwnServer({ name: "sheets", env: { GOOGLE_SHEETS_ROOT_URL: fake.url } });
+  server = await startOwnServer({ name: "sheets", env: { GOOGLE_SHEETS_ROOT_URL: fake.url, GOOGLE_TOKEN_URL: `${fake.url}/token` } });
   admin = await adminPage(browser, server.baseURL);
   ctx = admin.context();
 });

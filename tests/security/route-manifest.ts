@@ -791,7 +791,7 @@ async function suiteSheets(w: World) {
   await setServiceAccountKey({ ctx: staffCtxFor(w.db, w.staff.admin), input: { key: fake.keyJson() } });
   const { getEnv } = await import("../../lib/env");
   const { setSingleton } = await import("../../lib/singleton");
-  setSingleton("env", { ...getEnv(), googleSheetsRootUrl: fake.url });
+  setSingleton("env", { ...getEnv(), googleSheetsRootUrl: fake.url, googleTokenUrl: `${fake.url}/token` });
 }
 
 /** The actor's own user id (their own quick reply), or null for visitors and anonymous callers. */

@@ -214,7 +214,7 @@ export function SourceDialog({ open, onClose, source, page, onSaved }: Props) {
             </ul>
           )}
           {errors.mapping ? <FormAlert>{errors.mapping}</FormAlert> : null}
-          {source ? <p className="text-xs text-slate-500">Changing which column is the name, phone or email makes every row look new, and they are imported again.</p> : null}
+          {source ? <p className="text-xs text-slate-500">Rows already imported stay single: after a change, a row whose phone or email this source already imported is not imported again.</p> : null}
         </div>
         {errors._ ? <FormAlert>{errors._}</FormAlert> : null}
       </form>

@@ -62,8 +62,17 @@ export function rowFingerprint(r: { name: string; phone: string; email: string }
   return createHash("sha256").update(`${name}\u0000${r.phone}\u0000${r.email.trim().toLowerCase()}`).digest("hex").slice(0, 32);
 }
 
-/** Map, validate and key every data row; invalid ones come back as "Row N: reason". */
-export function decideRows(a: { rows: string[][]; firstRow: number; mapping: Record<string, SheetField>; defaultCountry: string | null }): { headers: string[]; candidates: Candidate[]; errors: string[]; missing: string[] } {
+/**
+ * Map, validate and key every data row; invalid ones come back as "Row N:
+ * reason". Up to 50,000 rows of phone rules and hashes: it yields to the
+ * event loop every batch, since the leader also serves chats.
+ */
+export async function decideRows(a: {
+  rows: string[][];
+  firstRow: number;
+  mapping: Record<string, SheetField>;
+  defaultCountry: string | null;
+}): Promise<{ headers: string[]; candidates: Candidate[]; errors: string[]; missing: string[] }> {
   const headers = (a.rows[0] ?? []).map((h) => h.trim());
   const seen = new Set<string>();
   // By header name: columns may move; the first of two equal headers is the one mapped.
@@ -79,7 +88,9 @@ export function decideRows(a: { rows: string[][]; firstRow: number; mapping: Rec
   const errors: string[] = [];
   const occurrences = new Map<string, number>();
   for (let i = 1; i < a.rows.length && i <= MAX_ROWS; i++) {
-    const raw = a.rows[i];
+    if (i % BATCH === 0) await yieldToLoop();
+    // Cells right of the last header have no column to go to (a note typed beside the table): not the row's fault.
+    const raw = a.rows[i].slice(0, headers.length);
     if (raw.every((c) => c.trim() === "")) continue;
     const sheetRow = a.firstRow + i;
     // Sheets leaves out a row's trailing empty cells: they are empty, not missing.
@@ -117,11 +128,13 @@ export async function pollSheetSource(db: Db, source: SheetSource, opts: { now?:
     if (!key) throw new SheetsReadError("no_key", "No service-account key is set: add one on the Google Sheets page.");
     const read = await readSheetValues({ key, spreadsheetId: source.spreadsheetId, range: source.range, rootUrl: opts.rootUrl ?? getEnv().googleSheetsRootUrl });
     const mapping = source.columnMapping as Record<string, SheetField>;
-    const d = decideRows({ rows: read.rows, firstRow: firstRowOf(read.range), mapping, defaultCountry: source.defaultCountry });
+    const d = await decideRows({ rows: read.rows, firstRow: firstRowOf(read.range), mapping, defaultCountry: source.defaultCountry });
     if (d.headers.every((h) => h === "")) throw new SheetsReadError("bad_range", `The first row of ${source.range} is empty: it must name the columns.`);
-    const contact = Object.entries(mapping).filter(([, f]) => f === "phone" || f === "email");
-    if (contact.length && contact.every(([h]) => d.missing.includes(h))) {
-      throw new SheetsReadError("bad_range", `The sheet has no column ${contact.map(([h]) => `“${h}”`).join(" or ")} any more: edit the source's mapping.`);
+    // A row is known by its name, phone and email: without one of their columns every row would look new and be
+    // imported again. The poll stops until the mapping is fixed; a missing extra column is only a note.
+    const keyColumns = Object.entries(mapping).filter(([h, f]) => (f === "name" || f === "phone" || f === "email") && d.missing.includes(h));
+    if (keyColumns.length) {
+      throw new SheetsReadError("bad_range", `The sheet has no column ${keyColumns.map(([h]) => `“${h}”`).join(" or ")} any more: edit the source's mapping.`);
     }
     const notes: string[] = [];
     if (d.missing.length) notes.push(`Columns not found in the sheet: ${d.missing.map((h) => `“${h}”`).join(", ")}`);
@@ -163,14 +176,40 @@ export async function pollSheetSource(db: Db, source: SheetSource, opts: { now?:
  */
 async function importCandidates(db: Db, source: SheetSource, candidates: Candidate[], now: Date): Promise<number> {
   const fresh: Candidate[] = [];
+  const ofSource = and(eq(leads.source, "sheet"), eq(leads.sheetSourceId, source.id));
   for (let i = 0; i < candidates.length; i += BATCH) {
     const slice = candidates.slice(i, i + BATCH);
     const have = await db
       .select({ ref: leads.externalRef })
       .from(leads)
-      .where(and(eq(leads.source, "sheet"), eq(leads.sheetSourceId, source.id), inArray(leads.externalRef, slice.map((c) => c.ref))));
+      .where(and(ofSource, inArray(leads.externalRef, slice.map((c) => c.ref))));
     const known = new Set(have.map((h) => h.ref));
-    for (const c of slice) if (!known.has(c.ref)) fresh.push(c);
+    const unseen = slice.filter((c) => !known.has(c.ref));
+    // A row whose key is new but whose phone or email this source already imported is that lead again, re-keyed
+    // by a changed mapping or country (which re-reads name, phone and email): never a second copy of it.
+    const phones = [...new Set(unseen.map((c) => c.phone).filter(Boolean))];
+    const emails = [...new Set(unseen.map((c) => c.email.toLowerCase()).filter(Boolean))];
+    const taken =
+      phones.length || emails.length
+        ? await db
+            .select({ phone: leads.phone, email: sql<string>`lower(${leads.email})` })
+            .from(leads)
+            .where(
+              and(
+                ofSource,
+                or(
+                  phones.length ? inArray(leads.phone, phones) : sql`false`,
+                  emails.length ? inArray(sql`lower(${leads.email})`, emails) : sql`false`,
+                ),
+              ),
+            )
+        : [];
+    const takenPhones = new Set(taken.map((t) => t.phone).filter(Boolean));
+    const takenEmails = new Set(taken.map((t) => t.email).filter(Boolean));
+    for (const c of unseen) {
+      if ((c.phone && takenPhones.has(c.phone)) || (c.email && takenEmails.has(c.email.toLowerCase()))) continue;
+      fresh.push(c);
+    }
     await yieldToLoop();
   }
   if (fresh.length === 0) return 0;

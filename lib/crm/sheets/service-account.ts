@@ -38,9 +38,8 @@ export const ServiceAccountKey = z.looseObject({
         return false;
       }
     }, 'The key\'s "private_key" is not a readable PEM private key.'),
-  token_uri: z
-    .url({ error: 'The key has no valid "token_uri".' })
-    .refine((u) => /^https?:\/\//i.test(u), 'The key\'s "token_uri" must be an http(s) URL.'),
+  /** Read but not used: the token exchange goes to GOOGLE_TOKEN_URL (lib/env.ts), never to an address a pasted key names. */
+  token_uri: z.url({ error: 'The key has no valid "token_uri".' }),
 });
 export type ServiceAccountKey = z.infer<typeof ServiceAccountKey>;
 

@@ -8,13 +8,14 @@
  */
 import { createHash } from "node:crypto";
 import { auth, sheets } from "googleapis/build/src/apis/sheets";
+import { getEnv } from "../../env";
 import { singleton } from "../../singleton";
 import type { ServiceAccountKey } from "./service-account";
 
 export const SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets.readonly";
 /** One read (the token exchange included) may take this long; then the poll fails and backs off. */
 export const READ_TIMEOUT_MS = 20_000;
-/** gtoken posts the token request here whatever the key says; we send it to the key's `token_uri`. */
+/** gtoken posts the token request here; GOOGLE_TOKEN_URL (lib/env.ts) may send it elsewhere (tests), the key's own `token_uri` never does. */
 const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 
 export type SheetsErrorKind = "no_key" | "auth" | "forbidden" | "not_found" | "bad_range" | "quota" | "server" | "network";
@@ -45,11 +46,12 @@ type Jwt = InstanceType<typeof auth.JWT>;
  */
 function jwtFor(key: ServiceAccountKey): Jwt {
   const cache = singleton("sheets.jwt-clients", () => new Map<string, Jwt>());
-  const id = createHash("sha256").update(`${key.client_email}\n${key.token_uri}\n${key.private_key}`).digest("base64url");
+  const tokenUrl = getEnv().googleTokenUrl;
+  const id = createHash("sha256").update(`${key.client_email}\n${tokenUrl}\n${key.private_key}`).digest("base64url");
   let jwt = cache.get(id);
   if (!jwt) {
     jwt = new auth.JWT({ email: key.client_email, key: key.private_key, scopes: [SHEETS_SCOPE], transporterOptions: { timeout: READ_TIMEOUT_MS } });
-    const tokenUri = new URL(key.token_uri);
+    const tokenUri = new URL(tokenUrl);
     if (tokenUri.href !== GOOGLE_TOKEN_URL) {
       jwt.transporter.interceptors.request.add({
         resolved: async (config) => {
@@ -135,7 +137,7 @@ function describeFailure(err: unknown, a: { key: ServiceAccountKey; range: strin
   const status = e.response?.status ?? e.status ?? null;
   const url = String(e.config?.url ?? "");
   const said = googleMessage(e.response?.data);
-  const isToken = url === GOOGLE_TOKEN_URL || url === new URL(a.key.token_uri).href;
+  const isToken = url === GOOGLE_TOKEN_URL || url === new URL(getEnv().googleTokenUrl).href;
   if (isToken && status !== null && status < 500 && status !== 429) {
     return new SheetsReadError("auth", `Google refused the service-account key${said ? ` (${said})` : ""}. Check that the key is current and hasn't been deleted.`, null, status);
   }

@@ -221,8 +221,9 @@ export async function createSheetSource({ ctx, input: raw }: { ctx: StaffCtx; in
 
 /**
  * Change a source. Any change makes it due now and forgets its backoff (the
- * admin may just have fixed what failed). Rows already imported stay
- * imported whatever changes: their keys are their contents, not positions.
+ * admin may just have fixed what failed). Rows already imported are not
+ * imported again: their keys are their contents, not positions, and a row
+ * re-keyed by a new mapping or country is known by its phone or email.
  */
 export async function updateSheetSource({ ctx, input: raw }: { ctx: StaffCtx; input: unknown }): Promise<VerbResult<SheetSourceDTO>> {
   assertCan(ctx.actor, "crm.sheets");

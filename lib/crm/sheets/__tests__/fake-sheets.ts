@@ -85,7 +85,12 @@ export async function startFakeSheets() {
 
   return {
     url,
-    /** A service-account key file whose token_uri is this server. */
+    /**
+     * A service-account key file. Its token_uri names an address nothing
+     * answers (the metadata service's): the server must exchange tokens at
+     * GOOGLE_TOKEN_URL (this fake's /token in tests), never where a pasted
+     * key says, so every test using this key proves it.
+     */
     keyJson(email = "sheets-reader@fake-project.iam.gserviceaccount.com") {
       return JSON.stringify({
         type: "service_account",
@@ -95,7 +100,7 @@ export async function startFakeSheets() {
         client_email: email,
         client_id: "1234567890",
         auth_uri: `${url}/auth`,
-        token_uri: `${url}/token`,
+        token_uri: "http://169.254.169.254/computeMetadata/v1/token",
       });
     },
     /** Put a spreadsheet's rows (the first is the header row) on a tab titled `title`. */

@@ -16,7 +16,7 @@ const SHEET_ID = "1RoutesSheetAbCdEfGhIjKlMnOpQrStUvWxYz01234";
 beforeAll(async () => {
   fake = await startFakeSheets();
   s = await openSuite();
-  s.setEnv({ GOOGLE_SHEETS_ROOT_URL: fake.url });
+  s.setEnv({ GOOGLE_SHEETS_ROOT_URL: fake.url, GOOGLE_TOKEN_URL: `${fake.url}/token` });
   w = await createWorld(s.db);
   fake.setSheet(SHEET_ID, [
     ["Name", "Phone", "Email"],
