@@ -36,8 +36,12 @@ const CONCURRENCY = 4;
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** A claimed row is left alone this long: longer than a batch's sends can take (50 / 4 × 10 s). */
 export const LEASE_MS = 5 * 60_000;
-/** Then it is given up as failed. */
-export const MAX_ATTEMPTS = 12;
+/**
+ * A test event is given up as failed after this many attempts. A real one is
+ * retried (at most hourly) for as long as it can still be sent: until it is
+ * 7 days old, so an outage of days still delivers it.
+ */
+export const MAX_TEST_ATTEMPTS = 12;
 /** Meta refuses events older than 7 days; GA4 would file them at arrival. Neither is sent (issue 12). */
 export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
 const BACKOFF_BASE_MS = 30_000;
@@ -185,14 +189,20 @@ async function deliverOne(
     if (!config) outcome = { kind: "failed", code: null, error: "The project has no conversion settings any more." };
     else outcome = row.platform === "meta" ? await sendMeta(row, config, a) : await sendGa4(row, config, a);
   }
-  if (outcome.kind === "retry" && row.attempts >= MAX_ATTEMPTS) {
+  const nextAttemptAt = new Date(a.now.getTime() + backoffMs(row.attempts, a.random));
+  if (outcome.kind === "retry" && row.test && row.attempts >= MAX_TEST_ATTEMPTS) {
     outcome = { kind: "failed", code: outcome.code, error: `Gave up after ${row.attempts} attempts. ${outcome.error}`.slice(0, ERROR_MAX) };
+  } else if (outcome.kind === "retry" && !row.test && nextAttemptAt.getTime() - row.occurredAt.getTime() > MAX_EVENT_AGE_MS) {
+    outcome = {
+      kind: "expired",
+      error: `Not delivered in 7 days (${row.attempts} attempts; Meta accepts events up to 7 days old). Last answer: ${outcome.error}`.slice(0, ERROR_MAX),
+    };
   }
   const set =
     outcome.kind === "sent"
       ? { status: "sent" as const, sentAt: a.now, responseCode: outcome.code, lastError: null }
       : outcome.kind === "retry"
-        ? { status: "queued" as const, nextAttemptAt: new Date(a.now.getTime() + backoffMs(row.attempts, a.random)), responseCode: outcome.code, lastError: outcome.error }
+        ? { status: "queued" as const, nextAttemptAt, responseCode: outcome.code, lastError: outcome.error }
         : outcome.kind === "expired"
           ? { status: "expired" as const, lastError: outcome.error }
           : { status: "failed" as const, responseCode: outcome.code, lastError: outcome.error };

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { LEAD_STAGES, leads } from "../../db/schema";
 import { audit } from "../audit";
+import { assertCan } from "../auth/permissions";
 import { setLeadStage, type StageResult } from "../chat/set-lead-stage";
 import type { LeadStageEvent } from "../conversions/lead-event";
 import { checkDeal, dealColumns, DealFields, recordLeadStageChange } from "../conversions/outbox";
@@ -26,6 +27,7 @@ export const SetLeadStageOfLeadInput = z
  * server-side conversions queued in the same transaction, as the chat's verb does.
  */
 export async function setLeadStageOfLead({ ctx, input }: { ctx: StaffCtx; input: unknown }): Promise<StageResult<LeadRowDTO>> {
+  assertCan(ctx.actor, "crm.edit");
   const data = SetLeadStageOfLeadInput.parse(input);
   return withTransaction(ctx, async (tx) => {
     const lead = await getLeadOrThrow(tx, data.leadId, "write", { lock: true });

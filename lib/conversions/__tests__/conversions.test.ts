@@ -10,9 +10,10 @@ import { createWebLead, submissionFields } from "../../crm/web-leads";
 import { anonymousCtx, withTransaction } from "../../ctx";
 import { logger } from "../../logger";
 import { getConversionConfig, updateConversionConfig } from "../config";
-import { backoffMs, claimDueConversions, conversionJobs, deliverDueConversions, LEASE_MS, MAX_ATTEMPTS } from "../deliver";
+import { backoffMs, claimDueConversions, conversionJobs, deliverDueConversions, LEASE_MS, MAX_EVENT_AGE_MS } from "../deliver";
 import { listConversionEvents } from "../../conversions-admin";
 import { sendTestConversion } from "../send-test-event";
+import { DealValue } from "../outbox";
 import { startFakePlatforms } from "./fake-platforms";
 
 const META_EMAIL_HASH = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
@@ -203,12 +204,16 @@ describe("the outbox, written by the stage change", () => {
       { value: -1, currency: "USD" },
       { value: 1.005, currency: "USD" },
       { value: 2e12, currency: "USD" },
+      // Thirteen digits: numeric(14, 2) holds twelve before the point (a 500 if it got that far).
+      { value: 1e12, currency: "USD" },
       { value: 10 },
       { value: 10, currency: "EURO" },
     ]) {
       await expect(setLeadStage({ ctx: ctx(), input: { conversationId: conversation.id, stage: "converted", ...input } })).rejects.toMatchObject({ name: "ZodError" });
     }
     expect(await rowsOfLead(lead.id)).toEqual([]);
+    // Large amounts with cents are not mistaken for more decimals (n × 100 drifts from 1e8 up).
+    for (const ok of [123456789.12, 987654321.07, 999999999999.99, 0.1, 0]) expect(DealValue.safeParse(ok).success, String(ok)).toBe(true);
     // A currency without a value (the dialog's amount left empty) is no deal value, not an error.
     const { leadEvent } = await setLeadStage({ ctx: ctx(), input: { conversationId: conversation.id, stage: "converted", value: null, currency: "USD" } });
     expect(leadEvent).toMatchObject({ value: null, currency: null });
@@ -381,16 +386,25 @@ describe("delivery to Meta and GA4", () => {
     expect(backoffMs(30, () => 1)).toBe(3_600_000);
   });
 
-  it("gives up after the last attempt, as failed with the reason", async () => {
+  it("retries through an outage of days, hourly, and expires it with the reason once it can no longer be sent", async () => {
     const project = await configuredProject({ ga4: false });
     const { conversation, lead } = await chatLead(project.id);
     await setLeadStage({ ctx: ctx(), input: { conversationId: conversation.id, stage: "qualified" } });
-    await s.db.update(conversionEvents).set({ attempts: MAX_ATTEMPTS - 1 }).where(eq(conversionEvents.leadId, lead.id));
+    // Two days of a platform down: still queued, an hour apart.
+    await s.db.update(conversionEvents).set({ attempts: 40, nextAttemptAt: at(2 * 86_400_000) }).where(eq(conversionEvents.leadId, lead.id));
     fake.script.meta.push({ status: 503, body: "upstream down" });
-    expect(await deliver(at(1000))).toMatchObject({ failed: 1 });
-    const [row] = await rowsOfLead(lead.id);
-    expect(row).toMatchObject({ status: "failed", attempts: MAX_ATTEMPTS, responseCode: 503 });
-    expect(row.lastError).toMatch(/^Gave up after 12 attempts\. Meta unavailable \(HTTP 503\): upstream down/);
+    expect(await deliver(at(2 * 86_400_000))).toMatchObject({ retried: 1 });
+    let [row] = await rowsOfLead(lead.id);
+    expect(row).toMatchObject({ status: "queued", attempts: 41, responseCode: 503 });
+    expect(row.nextAttemptAt).toEqual(at(2 * 86_400_000 + 3_600_000));
+    // An hour before it turns 7 days old, down again: the next try would be too late, so it expires now, saying why.
+    const late = MAX_EVENT_AGE_MS - 30 * 60_000;
+    await s.db.update(conversionEvents).set({ nextAttemptAt: at(late) }).where(eq(conversionEvents.leadId, lead.id));
+    fake.script.meta.push({ status: 503, body: "upstream down" });
+    expect(await deliver(at(late))).toMatchObject({ expired: 1 });
+    [row] = await rowsOfLead(lead.id);
+    expect(row).toMatchObject({ status: "expired", attempts: 42 });
+    expect(row.lastError).toMatch(/^Not delivered in 7 days \(42 attempts; Meta accepts events up to 7 days old\)\. Last answer: Meta unavailable \(HTTP 503\): upstream down/);
   });
 
   it("fails 400 at once with Meta's message, and 401 / code 190 as a rejected token that a new token queues again", async () => {
