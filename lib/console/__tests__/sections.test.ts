@@ -30,8 +30,8 @@ describe("console navigation from the policy", () => {
   });
 
   it("the manager console is the admin console minus what managers may not do (no Projects, no AI)", () => {
-    expect(labels(actor("admin"))).toEqual(["Overview", "Chats", "Agents", "Staff", "CRM", "Projects", "Security"]);
-    expect(labels(actor("manager"))).toEqual(["Overview", "Chats", "Agents", "Staff", "CRM", "Security"]);
+    expect(labels(actor("admin"))).toEqual(["Overview", "Chats", "Agents", "Staff", "CRM", "Marketing", "Projects", "Security"]);
+    expect(labels(actor("manager"))).toEqual(["Overview", "Chats", "Agents", "Staff", "CRM", "Marketing", "Security"]);
     expect(navFor("manager", actor("manager")).every((l) => l.href.startsWith(CONSOLE_PATH.manager))).toBe(true);
     // The shared list: a manager would never get these links, built or not.
     const hidden = CONSOLE_SECTIONS.manager.filter((s) => !s.permission.some((p) => can(actor("manager"), p))).map((s) => s.label);
