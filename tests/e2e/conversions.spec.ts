@@ -150,9 +150,16 @@ test("an admin stores Meta's settings; the token is write-only and a test event 
 test("the agent marks the lead Qualified: the page's dataLayer and Meta get the same event, hashed", async ({ browser }) => {
   const vctx = await visitorContext(browser, server.baseURL);
   contexts.push(vctx);
+  // The ad click: Meta's and Google's cookies on the landing page, the click id and campaign in its URL.
+  const host = new URL(server.baseURL).hostname;
+  const FBP = "fb.1.1764580000000.1234567890";
+  await vctx.addCookies([
+    { name: "_fbp", value: FBP, domain: host, path: "/" },
+    { name: "_ga", value: "GA1.1.987654321.1764580000", domain: host, path: "/" },
+  ]);
   const vpage = await vctx.newPage();
   visitor = newVisitor("Quinn");
-  await startChat(vpage, visitor);
+  await startChat(vpage, visitor, "/p/default?utm_source=facebook&utm_medium=paid&utm_campaign=spring&fbclid=IwAR_e2e_click");
   await sendText(vpage, "I'd like a quote for the annual plan.");
 
   const chat = cora.getByRole("list", { name: "Chats" }).getByRole("button", { name: new RegExp(`^${escapeRe(visitor.name)}(, \\d+ unread)?$`) });
@@ -165,7 +172,7 @@ test("the agent marks the lead Qualified: the page's dataLayer and Meta get the 
 
   await expect.poll(async () => (await dataLayer(cora)).length).toBe(1);
   const [ev] = await dataLayer(cora);
-  expect(ev).toMatchObject({ event: "lead_stage_changed", stage: "qualified", project: "default", agent: CORA.displayName, value: null, currency: null });
+  expect(ev).toMatchObject({ event: "lead_stage_changed", stage: "qualified", project: "default", agent: CORA.displayName, value: null, currency: null, utm_source: "facebook", utm_medium: "paid", utm_campaign: "spring" });
   expect(ev.em).toMatch(/^[0-9a-f]{64}$/);
   expect(ev.ph).toMatch(/^[0-9a-f]{64}$/);
   // Meta's normalisation: the email trimmed and lowercased; the phone as E.164 digits (US: 1 + ten digits).
@@ -181,6 +188,12 @@ test("the agent marks the lead Qualified: the page's dataLayer and Meta get the 
   const m = metaEvents().find((e) => e.event_id === ev.event_id)!;
   expect(m.user_data.em).toEqual([ev.em]);
   expect(m.user_data.ph).toEqual([ev.ph]);
+  // Captured at chat start: the _fbp cookie as is, fbc built from the fbclid (no _fbc cookie), the visitor's browser.
+  expect(m.user_data.fbp).toBe(FBP);
+  expect(m.user_data.fbc).toMatch(/^fb\.1\.\d{13}\.IwAR_e2e_click$/);
+  expect(m.user_data.client_user_agent).toEqual(expect.stringContaining("Chrome"));
+  expect(typeof m.user_data.client_ip_address).toBe("string");
+  expect((m as unknown as { event_source_url: string }).event_source_url).toContain("/p/default?utm_source=facebook");
 
   // The delivery log says so.
   await admin.goto("/admin/marketing/conversions");
@@ -290,8 +303,9 @@ test("the back office's chat modal pushes its changes too, and Converted asks th
   await expect(deal).toHaveCount(0);
   await expect(stage).toHaveValue("converted");
 
+  // Pushed once the server has answered: wait for it rather than read at once.
+  await expect.poll(async () => (await dataLayer(admin)).slice(-2).map((e) => e.stage)).toEqual(["not_qualified", "converted"]);
   const events = (await dataLayer(admin)).slice(-2);
-  expect(events.map((e) => e.stage)).toEqual(["not_qualified", "converted"]);
   expect(events[1]).toMatchObject({ value: 2000.75, agent: ADMIN.displayName });
   expect(events[1].currency).toMatch(/^[A-Z]{3}$/);
 });
