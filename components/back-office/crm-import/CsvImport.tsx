@@ -1,12 +1,12 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { apiRequest, ApiError, errorText } from "@/components/ui/api";
 import { SelectField } from "@/components/ui/Field";
 import { ui } from "@/components/ui/styles";
+import { PhoneCountrySelect } from "@/components/back-office/PhoneCountrySelect";
 import { useToast } from "@/components/ui/Toast";
-import { countryOptions } from "@/lib/chat/contact";
 import type { ImportColumnField } from "@/db/schema/crm";
 import type { ImportOptions, LeadImportDTO } from "@/lib/crm/csv-import";
 
@@ -62,7 +62,6 @@ export function CsvImport({ console: consoleName }: { console: "admin" | "manage
   const [starting, setStarting] = useState(false);
   const [startErrors, setStartErrors] = useState<Record<string, string>>({});
   const [pollError, setPollError] = useState<string | null>(null);
-  const countries = useMemo(() => countryOptions(), []);
   const crmHref = `/${consoleName}/crm`;
 
   useEffect(() => {
@@ -267,20 +266,7 @@ export function CsvImport({ console: consoleName }: { console: "admin" | "manage
                 </option>
               ))}
             </SelectField>
-            <SelectField
-              label="Country for numbers without +"
-              value={country}
-              onChange={(e) => setCountry(e.target.value)}
-              error={startErrors.defaultCountry}
-              hint="Numbers starting with + or 00 keep their own country."
-            >
-              <option value="">None (reject numbers without +)</option>
-              {countries.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.name} ({c.dial})
-                </option>
-              ))}
-            </SelectField>
+            <PhoneCountrySelect value={country} onChange={setCountry} error={startErrors.defaultCountry} />
             <fieldset>
               <legend className="mb-1 block text-sm font-medium">Same phone or email as a lead in the project</legend>
               <label className="flex items-center gap-2 text-sm">

@@ -1,12 +1,12 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { apiRequest, ApiError, errorText } from "@/components/ui/api";
 import { Dialog } from "@/components/ui/Dialog";
 import { FormAlert, SelectField, TextField } from "@/components/ui/Field";
 import { ui } from "@/components/ui/styles";
+import { PhoneCountrySelect } from "@/components/back-office/PhoneCountrySelect";
 import { useToast } from "@/components/ui/Toast";
-import { countryOptions } from "@/lib/chat/contact";
 import type { SheetField, SheetSourceDTO, SheetSourcesPage } from "@/lib/crm/sheets/sources";
 
 const FIELD_LABELS: Record<SheetField, string> = {
@@ -54,7 +54,6 @@ export function SourceDialog({ open, onClose, source, page, onSaved }: Props) {
   const [projectId, setProjectId] = useState("");
   const [seconds, setSeconds] = useState(String(interval.default));
   const [country, setCountry] = useState("");
-  const countries = useMemo(() => countryOptions(), []);
   const [headers, setHeaders] = useState<string[]>([]);
   const [mapping, setMapping] = useState<Record<string, SheetField>>({});
   const [reading, setReading] = useState(false);
@@ -165,20 +164,7 @@ export function SourceDialog({ open, onClose, source, page, onSaved }: Props) {
               </option>
             ))}
           </SelectField>
-          <SelectField
-            label="Country for numbers without +"
-            value={country}
-            onChange={(e) => setCountry(e.target.value)}
-            error={errors.defaultCountry}
-            hint="Numbers starting with + or 00 keep their own country."
-          >
-            <option value="">None (reject numbers without +)</option>
-            {countries.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name} ({c.dial})
-              </option>
-            ))}
-          </SelectField>
+          <PhoneCountrySelect value={country} onChange={setCountry} error={errors.defaultCountry} />
         </div>
 
         <div className="space-y-2">
