@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useRef } from "react";
 
 export type NavItem = { href: string; label: string };
 
@@ -18,12 +19,25 @@ export function currentHref(items: NavItem[], pathname: string): string | null {
   return best;
 }
 
-/** The console's sections; the one on screen is marked (aria-current="page"). */
+/**
+ * The console's sections; the one on screen is marked (aria-current="page").
+ * On a phone the list is one scrolling row: the current section is scrolled
+ * into it, so "Marketing" is never cut off at the edge while you are there.
+ */
 export function ConsoleNav({ label, items }: { label: string; items: NavItem[] }) {
   const current = currentHref(items, usePathname() ?? "");
+  const list = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    const ul = list.current;
+    const here = ul?.querySelector<HTMLElement>('[aria-current="page"]');
+    // Only the row's own scroll (never the page's): a no-op where the list is a column or fits.
+    if (!ul || !here || ul.scrollWidth <= ul.clientWidth) return;
+    const left = here.getBoundingClientRect().left - ul.getBoundingClientRect().left + ul.scrollLeft;
+    ul.scrollLeft = Math.max(0, left - (ul.clientWidth - here.offsetWidth) / 2);
+  }, [current]);
   return (
     <nav aria-label={label}>
-      <ul className="flex gap-1 overflow-x-auto px-2 py-1.5 md:flex-col md:py-0">
+      <ul ref={list} className="flex gap-1 overflow-x-auto px-2 py-1.5 md:flex-col md:py-0">
         {items.map((item) => {
           const here = item.href === current;
           return (

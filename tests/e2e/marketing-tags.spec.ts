@@ -3,7 +3,7 @@ import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "@playwright/test";
-import { ADMIN, expect, SEEDED, signInAs, test, type Account } from "./helpers";
+import { ADMIN, expect, SEEDED, serverState, signInAs, test, type Account } from "./helpers";
 import { DESKTOP, expectThreadReady, fillContactForm, newVisitor, PHONE, staffContext, visitorContext } from "./chat-helpers";
 
 /**
@@ -210,4 +210,22 @@ test("a manager has the same Tags page, but staff pages are an admin's switch; t
   const api = await manager.request.get("/api/marketing/tags");
   expect(api.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
   expect(await api.text()).not.toContain("nonce=");
+});
+
+test("on a phone the console's one-row nav scrolls the section you are on into view", async ({ browser }) => {
+  const ctx = await browser.newContext({ baseURL: serverState().baseURL, ...PHONE });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  await page.goto("/login");
+  await signInAs(page, ADMIN);
+  // Marketing and Security sit past the right edge of a 390 px row.
+  for (const [path, name] of [["/admin/marketing", "Marketing"], ["/admin/security", "Security"], ["/admin", "Overview"]] as const) {
+    await page.goto(path);
+    const link = page.getByRole("navigation", { name: "Admin Console navigation" }).getByRole("link", { name, exact: true });
+    await expect(link).toHaveAttribute("aria-current", "page");
+    await expect.poll(async () => {
+      const box = await link.boundingBox();
+      return box !== null && box.x >= 0 && box.x + box.width <= PHONE.viewport.width;
+    }, { message: `${name} in view` }).toBe(true);
+  }
 });
