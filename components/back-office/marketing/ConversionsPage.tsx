@@ -1,6 +1,6 @@
 "use client";
 
-import { Suspense, useId, useState } from "react";
+import { Suspense, useState } from "react";
 import { conversionsApi, type ProjectListPage } from "@/components/conversions/api";
 import { SelectField } from "@/components/ui/Field";
 import { SearchBox } from "@/components/ui/SearchBox";
@@ -9,7 +9,7 @@ import { useServerPage } from "@/components/ui/useServerPage";
 import { useUrlQuery } from "@/components/ui/useUrlQuery";
 import { ConversionsSettings } from "./ConversionsSettings";
 import { DeliveryLog } from "./DeliveryLog";
-import { MarketingTabs, type MarketingTab } from "./MarketingTabs";
+import { MarketingSection, type MarketingTab } from "./MarketingTabs";
 
 /**
  * Marketing → Conversions: per project, the server-side copies of lead-stage
@@ -21,20 +21,12 @@ import { MarketingTabs, type MarketingTab } from "./MarketingTabs";
  * docs/gtm-recipe.md.
  */
 export function ConversionsPage({ base, tabs }: { base: string; tabs: readonly MarketingTab[] }) {
-  const titleId = useId();
   return (
-    <section aria-labelledby={titleId} className="space-y-4">
-      <div>
-        <h2 id={titleId} className="text-base font-semibold">
-          Marketing
-        </h2>
-        <p className="text-sm text-slate-600">What the pages we serve tell your ad platforms.</p>
-      </div>
-      <MarketingTabs base={base} current="conversions" allowed={tabs} />
+    <MarketingSection base={base} current="conversions" allowed={tabs}>
       <Suspense fallback={<p className="text-sm text-slate-500">Loading conversions…</p>}>
         <Conversions />
       </Suspense>
-    </section>
+    </MarketingSection>
   );
 }
 

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 
 export type MarketingTab = "tags" | "conversions";
 
@@ -29,5 +30,21 @@ export function MarketingTabs({ base, current, allowed }: { base: string; curren
         );
       })}
     </nav>
+  );
+}
+
+/** The Marketing section's frame, the same on every tab: its heading, the tabs, then the tab's own content. */
+export function MarketingSection({ base, current, allowed, children }: { base: string; current: MarketingTab; allowed: readonly MarketingTab[]; children: ReactNode }) {
+  return (
+    <section aria-labelledby="marketing-title" className="space-y-4">
+      <div>
+        <h2 id="marketing-title" className="text-base font-semibold">
+          Marketing
+        </h2>
+        <p className="text-sm text-slate-600">What the pages we serve tell your ad platforms.</p>
+      </div>
+      <MarketingTabs base={base} current={current} allowed={allowed} />
+      {children}
+    </section>
   );
 }

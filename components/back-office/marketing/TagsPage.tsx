@@ -7,7 +7,7 @@ import { ui } from "@/components/ui/styles";
 import { useToast } from "@/components/ui/Toast";
 import { useServerPage } from "@/components/ui/useServerPage";
 import type { MarketingTagsView } from "@/lib/marketing/update-marketing-tags";
-import { MarketingTabs, type MarketingTab } from "./MarketingTabs";
+import { MarketingSection, type MarketingTab } from "./MarketingTabs";
 
 const TAGS_URL = "/api/marketing/tags";
 
@@ -19,17 +19,9 @@ const TAGS_URL = "/api/marketing/tags";
  * the page's CSP to the hosts the snippets name.
  */
 export function TagsPage({ base, tabs }: { base: string; tabs: readonly MarketingTab[] }) {
-  const titleId = useId();
   const page = useServerPage<MarketingTagsView>(TAGS_URL);
   return (
-    <section aria-labelledby={titleId} className="space-y-4">
-      <div>
-        <h2 id={titleId} className="text-base font-semibold">
-          Marketing
-        </h2>
-        <p className="text-sm text-slate-600">What the pages we serve tell your ad platforms.</p>
-      </div>
-      <MarketingTabs base={base} current="tags" allowed={tabs} />
+    <MarketingSection base={base} current="tags" allowed={tabs}>
       {page.status === "error" && !page.data ? (
         <div role="alert" className={`${ui.alert} flex flex-wrap items-center gap-3`}>
           <span>Couldn&apos;t load the tags: {page.error}</span>
@@ -44,7 +36,7 @@ export function TagsPage({ base, tabs }: { base: string; tabs: readonly Marketin
       ) : (
         <TagsForm saved={page.data} />
       )}
-    </section>
+    </MarketingSection>
   );
 }
 
